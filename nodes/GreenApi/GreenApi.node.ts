@@ -1,0 +1,59 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { instanceDescription } from './resources/instance';
+
+export class GreenApi implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'GREEN-API',
+		name: 'greenApi',
+		icon: { light: 'file:greenApi.svg', dark: 'file:greenApi.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ {"checkWhatsapp": "Check WhatsApp", "getAccountInfo": "Get Account Info", "getQrCode": "Get QR Code", "getState": "Get State", "logout": "Logout", "reboot": "Reboot", "unban": "Unban"}[$parameter["operation"]] }}',
+		description: 'Watch and manage WhatsApp instances through GREEN-API',
+		defaults: { name: 'GREEN-API' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'greenApi', required: true }],
+		requestDefaults: { headers: { Accept: 'application/json' } },
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Instance', value: 'instance' }],
+				default: 'instance',
+			},
+			...instanceDescription,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Requests Per Second',
+						name: 'maxRequestsPerSecond',
+						type: 'number',
+						typeOptions: { minValue: 0.01, numberPrecision: 2 },
+						default: 10,
+						description:
+							'Send no faster than this for this instance, below GREEN-API\'s own limit (1/s for state, account and reboot, 3/s for QR, 10/s for Check WhatsApp). Lower it when other tools use the same instance.',
+					},
+					{
+						displayName: 'Timeout',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description: 'Seconds to wait for GREEN-API to answer one request',
+					},
+				],
+			},
+		],
+	};
+}

@@ -1,0 +1,275 @@
+import { NodeApiError } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+
+import { redact } from './api';
+import type { GreenApiMethod } from './api';
+
+/** What went wrong with one GREEN-API call, before it becomes an n8n error. */
+export interface FailureInfo {
+	kind: 'status' | 'notJson' | 'empty' | 'timeout' | 'refused' | 'reset' | 'dns' | 'network';
+	status?: number;
+	/** GREEN-API's own words, or a short excerpt of the body; never the request URL. */
+	text?: string;
+	/** The 466 quota details. */
+	quota?: { used?: unknown; total?: unknown; description?: string };
+	retryAfterMs?: number;
+}
+
+/** Thrown inside our request loop; turned into a NodeApiError once retries are over. */
+export class GreenApiFailure extends Error {
+	constructor(readonly info: FailureInfo) {
+		super(info.text ?? info.kind);
+		this.name = 'GreenApiFailure';
+	}
+}
+
+/** Statuses GREEN-API documents as passing: rate limit, client gave up, gateway trouble. */
+export const RETRYABLE_STATUSES = [429, 499, 502, 503];
+
+export function isRetryable(info: FailureInfo): boolean {
+	return info.kind === 'status' && RETRYABLE_STATUSES.includes(info.status ?? 0);
+}
+
+/** Failures a watcher should sit out: the next poll will tell. */
+export function isTransient(info: FailureInfo): boolean {
+	if (info.kind === 'status') return info.status === 429 || info.status === 499 || (info.status ?? 0) >= 500;
+	return ['empty', 'timeout', 'refused', 'reset', 'dns', 'network'].includes(info.kind);
+}
+
+export interface HttpAnswer {
+	statusCode: number;
+	body: unknown;
+	headers?: Record<string, unknown>;
+}
+
+function excerpt(text: string): string {
+	const title = /<title>([^<]*)<\/title>/i.exec(text);
+	const plain = (title ? title[1] : text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+	return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
+}
+
+function parseBody(body: unknown): { value?: unknown; text?: string; empty: boolean } {
+	let raw = body;
+	if (raw instanceof Uint8Array) raw = new TextDecoder().decode(raw);
+	if (raw === undefined || raw === null) return { empty: true };
+	if (typeof raw !== 'string') return { value: raw, empty: false };
+	const text = raw.trim();
+	if (text === '') return { empty: true };
+	try {
+		const value: unknown = JSON.parse(text);
+		return value === null ? { empty: true } : { value, empty: false };
+	} catch {
+		return { text, empty: false };
+	}
+}
+
+function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
+	const header = headers?.['retry-after'];
+	if (header === undefined) return undefined;
+	const seconds = Number(header);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(header));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** GREEN-API's explanation inside an error body, which may be JSON or plain text. */
+function errorText(parsed: { value?: unknown; text?: string }): string | undefined {
+	if (parsed.text !== undefined) return excerpt(parsed.text);
+	const value = parsed.value as Record<string, unknown> | undefined;
+	if (value && typeof value === 'object') {
+		for (const key of ['message', 'error', 'description', 'reason']) {
+			if (typeof value[key] === 'string' && value[key] !== '') return excerpt(value[key] as string);
+		}
+		return excerpt(JSON.stringify(value));
+	}
+	if (value !== undefined) return excerpt(String(value));
+	return undefined;
+}
+
+/**
+ * Reads one HTTP answer. Returns the parsed JSON of a good answer; throws a GreenApiFailure
+ * for an error status, a body that is not JSON, or an empty/`null` body.
+ */
+export function readAnswer(answer: HttpAnswer): unknown {
+	const parsed = parseBody(answer.body);
+	const status = answer.statusCode;
+	if (status >= 200 && status < 300) {
+		if (parsed.empty) throw new GreenApiFailure({ kind: 'empty', status });
+		if (parsed.text !== undefined) throw new GreenApiFailure({ kind: 'notJson', status, text: excerpt(parsed.text) });
+		return parsed.value;
+	}
+	const info: FailureInfo = { kind: 'status', status, text: errorText(parsed), retryAfterMs: retryAfterMs(answer.headers) };
+	const invoke = (parsed.value as { invokeStatus?: Record<string, unknown> } | undefined)?.invokeStatus;
+	if (invoke && typeof invoke === 'object') {
+		info.quota = {
+			used: invoke.used,
+			total: invoke.total,
+			description: typeof invoke.description === 'string' ? invoke.description : undefined,
+		};
+	}
+	throw new GreenApiFailure(info);
+}
+
+const NETWORK_CODES: Record<string, FailureInfo['kind']> = {
+	ECONNABORTED: 'timeout',
+	ETIMEDOUT: 'timeout',
+	ESOCKETTIMEDOUT: 'timeout',
+	UND_ERR_CONNECT_TIMEOUT: 'timeout',
+	UND_ERR_HEADERS_TIMEOUT: 'timeout',
+	ECONNREFUSED: 'refused',
+	ECONNRESET: 'reset',
+	EPIPE: 'reset',
+	UND_ERR_SOCKET: 'reset',
+	ENOTFOUND: 'dns',
+	EAI_AGAIN: 'dns',
+};
+
+/**
+ * Classifies an error thrown by n8n's HTTP helpers (network trouble: with
+ * ignoreHttpStatusErrors, HTTP statuses arrive as answers). Only codes and
+ * statuses are read: the error itself carries the request URL, so it goes no further.
+ */
+export function failureFromThrown(error: unknown): FailureInfo {
+	if (error instanceof GreenApiFailure) return error.info;
+	const seen = new Set<unknown>();
+	let current: unknown = error;
+	let status: number | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		const e = current as Record<string, unknown>;
+		const code = typeof e.code === 'string' ? e.code : undefined;
+		if (code && NETWORK_CODES[code]) return { kind: NETWORK_CODES[code] };
+		if (typeof e.message === 'string' && /timeout|timed out/i.test(e.message)) return { kind: 'timeout' };
+		if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return { kind: 'reset' };
+		const response = e.response as { status?: unknown } | undefined;
+		if (status === undefined && typeof response?.status === 'number') status = response.status;
+		current = e.cause ?? e.error;
+	}
+	if (status !== undefined) return { kind: 'status', status };
+	return { kind: 'network', text: error instanceof Error ? error.name : undefined };
+}
+
+export interface ErrorContext {
+	method: GreenApiMethod;
+	itemIndex?: number;
+	/** Host of the API URL, to say where a connection failed (never the path: it holds the token). */
+	host?: string;
+	timeoutMs?: number;
+	attempts?: number;
+	secrets?: string[];
+}
+
+function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
+	const said = info.text ? `: ${info.text}` : '';
+	const retried = ctx.attempts && ctx.attempts > 1 ? ` (tried ${ctx.attempts} times)` : '';
+	switch (info.status) {
+		case 400: {
+			const text = (info.text ?? '').toLowerCase();
+			let todo = 'Check the values sent in this item against the GREEN-API documentation for this method.';
+			if (text.includes('starting')) todo = 'The instance is starting: wait a few minutes; if it stays in starting longer than 5 minutes, reboot it.';
+			else if (text.includes('not authorized')) todo = 'The instance is not linked to a phone: scan the QR code in the GREEN-API console (or with Get QR Code).';
+			else if (text.includes('expired')) todo = 'The instance has expired: renew it in the GREEN-API console.';
+			else if (text.includes('deleted')) todo = 'The instance was deleted: create a new one and update the credential.';
+			else if (text.includes('phone')) todo = 'Check the phone number: international format, 11 to 16 digits, country code first, e.g. 441234567890.';
+			else if (text.includes('timeout limit')) todo = 'GREEN-API limits how often numbers can be checked: wait and try again later.';
+			return [`GREEN-API rejected the request${said}`, todo];
+		}
+		case 401:
+			return [
+				'GREEN-API refused the API token (401 Unauthorized)',
+				'Check the API Token in the GREEN-API credential: copy apiTokenInstance from the instance page in the GREEN-API console.',
+			];
+		case 403:
+			return [
+				'GREEN-API refused access to this instance (403 Forbidden)',
+				'Check the Instance ID and the API URL in the GREEN-API credential: both are on the instance page in the console. The shared host https://api.green-api.com answers 403 for instances that live on another host.',
+			];
+		case 404:
+			return [
+				`GREEN-API does not offer ${ctx.method} at this address (404 Not Found)`,
+				'Check the API URL in the GREEN-API credential: it should be the apiUrl shown in the console, e.g. https://1103.api.green-api.com.',
+			];
+		case 429:
+			return [
+				`Too many requests to GREEN-API for this instance (429)${retried}`,
+				'Another workflow or tool is probably using the same instance. Lower "Max Requests Per Second" in the node options, or run fewer workflows against this instance at once.',
+			];
+		case 466: {
+			const quota = info.quota;
+			const counts = quota && quota.used !== undefined ? ` (${String(quota.used)} of ${String(quota.total)} used)` : '';
+			return [
+				`The monthly GREEN-API quota for ${ctx.method} is used up${counts}`,
+				`${quota?.description ?? info.text ?? 'Monthly quota has been exceeded.'} Upgrade the plan in the GREEN-API console or wait for next month.`,
+			];
+		}
+		case 499:
+			return [
+				`GREEN-API closed the request before answering (499)${retried}`,
+				'Raise the Timeout option of the node and try again.',
+			];
+		default: {
+			const status = info.status ?? 0;
+			if (status >= 500) {
+				return [
+					`GREEN-API had a server error (${status})${said}${retried}`,
+					'This is on GREEN-API\'s side: try again in a few minutes; if it persists, contact GREEN-API support.',
+				];
+			}
+			return [`GREEN-API answered with HTTP ${status}${said}`, 'See the GREEN-API documentation for this method.'];
+		}
+	}
+}
+
+function describe(info: FailureInfo, ctx: ErrorContext): [string, string] {
+	const where = ctx.host ? ` at ${ctx.host}` : '';
+	switch (info.kind) {
+		case 'status':
+			return statusMessage(info, ctx);
+		case 'notJson':
+			return [
+				`GREEN-API answered with something that is not JSON${info.text ? `: "${info.text}"` : ''}`,
+				'Check the API URL in the GREEN-API credential: it should be the apiUrl shown in the console, e.g. https://1103.api.green-api.com.',
+			];
+		case 'empty':
+			return ctx.method === 'getStateInstance'
+				? [
+						'GREEN-API returned no state for this instance (empty answer)',
+						'The instance is probably still being created: try again in a few minutes.',
+					]
+				: ['GREEN-API returned an empty answer', 'Try again; if it persists, check the instance in the GREEN-API console.'];
+		case 'timeout':
+			return [
+				`GREEN-API did not answer within ${ctx.timeoutMs ? `${Math.round(ctx.timeoutMs / 1000)} seconds` : 'the timeout'}`,
+				'Raise the Timeout option of the node, or check that the API URL in the credential is right.',
+			];
+		case 'refused':
+			return [`Could not connect to GREEN-API${where} (connection refused)`, 'Check the API URL in the GREEN-API credential.'];
+		case 'reset':
+			return [`The connection to GREEN-API${where} was closed before an answer came`, 'Try again; if it persists, check the API URL in the credential.'];
+		case 'dns':
+			return [`The GREEN-API host${where ? where.replace(' at', '') : ''} could not be found`, 'Check the API URL in the GREEN-API credential for typing mistakes.'];
+		default:
+			return [`The request to GREEN-API${where} failed`, 'Check the API URL in the GREEN-API credential and the network of this n8n.'];
+	}
+}
+
+// Lets callers that must judge a failure (the trigger sits out transient ones) read it back.
+const failureOfError = new WeakMap<object, FailureInfo>();
+
+export function failureOf(error: unknown): FailureInfo | undefined {
+	return error && typeof error === 'object' ? failureOfError.get(error) : undefined;
+}
+
+/** One n8n error for one failed call: says what happened and what to do; holds no token. */
+export function toNodeApiError(node: INode, info: FailureInfo, ctx: ErrorContext): NodeApiError {
+	let [message, description] = describe(info, ctx);
+	if (ctx.itemIndex !== undefined) message = `${message} [item ${ctx.itemIndex}]`;
+	message = redact(message, ctx.secrets);
+	description = redact(description, ctx.secrets);
+	const httpCode = info.status !== undefined ? String(info.status) : undefined;
+	// The raw error is not passed on: it carries the request URL, and with it the token.
+	const response: JsonObject = { message, description, ...(httpCode ? { httpCode } : {}) };
+	const error = new NodeApiError(node, response, { message, description, httpCode, itemIndex: ctx.itemIndex });
+	failureOfError.set(error, info);
+	return error;
+}
