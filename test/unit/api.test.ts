@@ -1,0 +1,67 @@
+import { normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/shared/api';
+
+const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829';
+
+describe('normalizeApiUrl', () => {
+	it.each([
+		['https://1103.api.green-api.com', 'https://1103.api.green-api.com'],
+		['  https://1103.api.green-api.com/  ', 'https://1103.api.green-api.com'],
+		['7105.api.greenapi.com', 'https://7105.api.greenapi.com'],
+		['http://127.0.0.1:3000//', 'http://127.0.0.1:3000'],
+		['https://1103.api.green-api.com/waInstance1101000001/getStateInstance/xyz', 'https://1103.api.green-api.com'],
+		['', 'https://api.green-api.com'],
+		[undefined, 'https://api.green-api.com'],
+	])('%p -> %p', (input, expected) => {
+		expect(normalizeApiUrl(input)).toBe(expected);
+	});
+});
+
+describe('withInstancePath', () => {
+	const credentials = { apiUrl: 'api.green-api.com/', idInstance: ' 1101000001 ', apiTokenInstance: ` ${TOKEN} ` };
+
+	it('puts the instance and the token around the method name', () => {
+		const out = withInstancePath(credentials, { url: '/checkWhatsapp', method: 'POST' });
+		expect(out.baseURL).toBe('https://api.green-api.com');
+		expect(out.url).toBe(`/waInstance1101000001/checkWhatsapp/${TOKEN}`);
+		expect(out.method).toBe('POST');
+	});
+
+	it('leaves a request that is already built as it is (n8n authenticates again after a 401)', () => {
+		const once = withInstancePath(credentials, { url: '/getStateInstance' });
+		expect(withInstancePath(credentials, once)).toBe(once);
+	});
+
+	it('does not change the caller\'s options object', () => {
+		const options = { url: '/qr' };
+		withInstancePath(credentials, options);
+		expect(options).toEqual({ url: '/qr' });
+	});
+
+	it('refuses an Instance ID that is not digits, without showing the token', () => {
+		expect(() => withInstancePath({ ...credentials, idInstance: 'abc' }, { url: '/qr' })).toThrow(/Instance ID.*1 to 10 digits.*"abc"/);
+		expect(() => withInstancePath({ ...credentials, idInstance: '12345678901' }, { url: '/qr' })).toThrow(/Instance ID/);
+	});
+
+	it('refuses an empty or broken token with a message that does not echo it', () => {
+		expect(() => readCredentials({ ...credentials, apiTokenInstance: '' })).toThrow(/API Token/);
+		try {
+			readCredentials({ ...credentials, apiTokenInstance: `${TOKEN}/x` });
+			throw new Error('expected a throw');
+		} catch (error) {
+			expect((error as Error).message).toMatch(/API Token/);
+			expect((error as Error).message).not.toContain(TOKEN);
+		}
+	});
+});
+
+describe('redact', () => {
+	it('removes a known token anywhere', () => {
+		expect(redact(`token ${TOKEN} here`, [TOKEN])).toBe('token *** here');
+	});
+
+	it('removes the token segment of a GREEN-API URL even when the token is not known', () => {
+		expect(redact(`GET http://h/waInstance1101000001/getStateInstance/${TOKEN} failed`)).toBe(
+			'GET http://h/waInstance1101000001/getStateInstance/*** failed',
+		);
+	});
+});

@@ -1,0 +1,45 @@
+import { jsonWithPhoneNumber, normalizePhoneNumber, PhoneNumberError } from '../../nodes/shared/phone';
+
+describe('normalizePhoneNumber', () => {
+	it.each([
+		['+44 1234 567890', '441234567890'],
+		['0044 1234 567890', '441234567890'],
+		['(44) 1234-567890', '441234567890'],
+		['441234567890@c.us', '441234567890'],
+		['441234567890@s.whatsapp.net', '441234567890'],
+		['  +7 (900) 123-45-67 ', '79001234567'],
+		['+44 (0)20 7946 0958', '442079460958'],
+		['49.151.2345.6789', '4915123456789'],
+		[441234567890, '441234567890'],
+		['1234567890123456', '1234567890123456'],
+	])('%p becomes %p', (input, expected) => {
+		expect(normalizePhoneNumber(input)).toBe(expected);
+	});
+
+	it.each([
+		['abc', /"abc" is not a phone number/],
+		['+44 12ab 567890', /is not a phone number/],
+		['', /empty/],
+		['   ', /empty/],
+		[null, /empty/],
+		[undefined, /empty/],
+		['12345', /has 5 digits; GREEN-API accepts 11 to 16/],
+		['12345678901234567', /has 17 digits/],
+		['120363025555555555@g.us', /group chat ID/],
+		[44.5, /is not a phone number/],
+		[-441234567890, /is not a phone number/],
+		[1e20, /is not a phone number/],
+		[{ phone: '441234567890' }, /expected text or a number/],
+		[true, /expected text or a number/],
+	])('%p is refused', (input, message) => {
+		expect(() => normalizePhoneNumber(input)).toThrow(PhoneNumberError);
+		expect(() => normalizePhoneNumber(input)).toThrow(message);
+	});
+});
+
+describe('jsonWithPhoneNumber', () => {
+	it('writes the digits as a JSON integer, exactly, even past 2^53', () => {
+		const text = jsonWithPhoneNumber('9999999999999999', { description: 'text "__phoneNumber__"' });
+		expect(text).toBe('{"phoneNumber":9999999999999999,"description":"text \\"__phoneNumber__\\""}');
+	});
+});
