@@ -1,0 +1,335 @@
+/**
+ * Tests of the GREEN-API sandbox itself, over real HTTP: the other suites trust it to behave
+ * like GREEN-API (sandbox/README.md), so its rules are pinned down here.
+ */
+import * as zlib from 'zlib';
+import { startSandbox, METHODS } from '../sandbox/server';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+const ID = '1101000001';
+const TOKEN = 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5';
+const BLOCKED_ID = '1101000002';
+const BLOCKED_TOKEN = 'b'.repeat(50);
+const NO_RATE_LIMITS = Object.fromEntries(Object.keys(METHODS).map((m) => [m, null]));
+
+interface Call {
+	id?: string;
+	token?: string;
+	verb?: string;
+	body?: unknown;
+}
+
+function call(sb: Sandbox, method: string, { id = ID, token = TOKEN, verb, body }: Call = {}) {
+	const post = METHODS[method] === 'POST';
+	return fetch(`${sb.url}/waInstance${id}/${method}/${token}`, {
+		method: verb ?? (post ? 'POST' : 'GET'),
+		headers: { 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+	});
+}
+
+async function answer(res: Response) {
+	return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
+
+function admin(sb: Sandbox, path: string, body?: unknown) {
+	return fetch(`${sb.url}/admin${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads a PNG the long way: signature, chunk CRCs (own CRC-32, not the server's), pixels. */
+function decodePng(png: Buffer) {
+	const table = Array.from({ length: 256 }, (_, n) => {
+		let c = n;
+		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		return c >>> 0;
+	});
+	const crc32 = (buf: Buffer) => {
+		let c = 0xffffffff;
+		for (const byte of buf) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
+		return (c ^ 0xffffffff) >>> 0;
+	};
+	expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+	const chunks: Record<string, Buffer> = {};
+	const order: string[] = [];
+	for (let at = 8; at < png.length; ) {
+		const length = png.readUInt32BE(at);
+		const typeAndData = png.subarray(at + 4, at + 8 + length);
+		expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(typeAndData));
+		const type = typeAndData.subarray(0, 4).toString('ascii');
+		order.push(type);
+		chunks[type] = Buffer.concat([chunks[type] ?? Buffer.alloc(0), typeAndData.subarray(4)]);
+		at += 12 + length;
+	}
+	expect(order[0]).toBe('IHDR');
+	expect(order[order.length - 1]).toBe('IEND');
+	const width = chunks.IHDR.readUInt32BE(0);
+	const height = chunks.IHDR.readUInt32BE(4);
+	expect([...chunks.IHDR.subarray(8)]).toEqual([8, 0, 0, 0, 0]); // 8-bit grayscale
+	const raw = zlib.inflateSync(chunks.IDAT);
+	expect(raw.length).toBe(height * (width + 1));
+	return { width, height, raw };
+}
+
+describe('GREEN-API sandbox', () => {
+	let sb: Sandbox;
+
+	beforeAll(async () => {
+		sb = await startSandbox({
+			rateLimits: NO_RATE_LIMITS, // rate limits get their own sandbox below
+			rebootMs: 150,
+			instances: [
+				{ idInstance: ID, apiTokenInstance: TOKEN },
+				{ idInstance: Number(BLOCKED_ID), apiTokenInstance: BLOCKED_TOKEN, stateInstance: 'blocked', knownNumbers: ['79001234567', '441234567891'] },
+			],
+		});
+	});
+	afterAll(() => sb.close());
+	beforeEach(() => sb.reset());
+
+	it('checks path, instance, token and verb in that order, and never echoes the token', async () => {
+		const bodies: string[] = [];
+		const expectAnswer = async (res: Promise<Response>, status: number, text: string) => {
+			const a = await answer(await res);
+			bodies.push(a.text);
+			expect([a.status, a.text]).toEqual([status, text]);
+		};
+		await expectAnswer(call(sb, 'sendMessage'), 404, 'Not Found');
+		await expectAnswer(call(sb, 'sendMessage', { id: '999' }), 404, 'Not Found');
+		await expectAnswer(fetch(`${sb.url}/waInstance${ID}/getStateInstance`), 404, 'Not Found');
+		await expectAnswer(call(sb, 'getStateInstance', { id: '999', token: 'x' }), 403, 'Forbidden');
+		await expectAnswer(call(sb, 'getStateInstance', { token: TOKEN.slice(1) }), 401, 'Unauthorized');
+		await expectAnswer(call(sb, 'getStateInstance', { verb: 'POST', body: {} }), 404, 'Not Found');
+		await expectAnswer(call(sb, 'checkWhatsapp', { verb: 'GET' }), 404, 'Not Found');
+		// Faults come after auth: a wrong token still gets 401 and leaves the fault queued.
+		sb.injectFault({ kind: 'status', status: 500 });
+		await expectAnswer(call(sb, 'getStateInstance', { token: 'wrong' }), 401, 'Unauthorized');
+		await expectAnswer(call(sb, 'getStateInstance'), 500, 'Internal Server Error');
+		await expectAnswer(call(sb, 'getStateInstance'), 200, '{"stateInstance":"authorized"}');
+		for (const body of bodies) expect(body).not.toContain(TOKEN.slice(8));
+	});
+
+	it('answers getStateInstance with null while the instance is being created, and follows scripts', async () => {
+		sb.addInstance({ idInstance: '7', apiTokenInstance: 'seven', stateInstance: null });
+		expect(await answer(await call(sb, 'getStateInstance', { id: '7', token: 'seven' }))).toMatchObject({ status: 200, text: 'null' });
+
+		sb.scriptStates(ID, ['starting', 'weirdNewState', 'authorized']);
+		const seen = [];
+		for (let i = 0; i < 5; i++) seen.push(await (await call(sb, 'getStateInstance')).json());
+		expect(seen.map((s) => s.stateInstance)).toEqual(['starting', 'weirdNewState', 'authorized', 'authorized', 'authorized']);
+
+		await admin(sb, `/instances/${ID}/script`, { states: ['blocked', null] });
+		expect(await (await call(sb, 'getStateInstance')).json()).toEqual({ stateInstance: 'blocked' });
+		expect(await (await call(sb, 'getStateInstance')).text()).toBe('null');
+	});
+
+	it('checkWhatsapp: deterministic answer, validation, authorization, 466 when the quota is used up', async () => {
+		const check = async (body: unknown) => answer(await call(sb, 'checkWhatsapp', { body }));
+		expect(await check({ phoneNumber: 441234567891 })).toMatchObject({ status: 200, text: '{"existsWhatsapp":true}' });
+		expect(await check({ phoneNumber: '441234567890' })).toMatchObject({ status: 200, text: '{"existsWhatsapp":false}' });
+		const wrongFormat = { status: 400, type: 'application/json', text: JSON.stringify({ message: "Wrong format. 'phoneNumber' must contain only digits" }) };
+		expect(await check({ phoneNumber: '+441234567891' })).toEqual(wrongFormat);
+		expect(await check({})).toEqual(wrongFormat);
+		expect(await check({ phoneNumber: 4412345678 })).toMatchObject({ status: 400, text: '{"message":"bad phone number, valid from 11 to 16 digits"}' });
+		expect(await check({ phoneNumber: '44123456789012345' })).toMatchObject({ status: 400 });
+		const notJson = await check('{"phoneNumber": ');
+		expect(notJson.status).toBe(400);
+		expect(JSON.parse(notJson.text).message).toMatch(/JSON/);
+
+		sb.setState(ID, 'starting');
+		expect((await check({ phoneNumber: 441234567891 })).text).toBe('{"message":"instance in starting process try later"}');
+		sb.setState(ID, 'notAuthorized');
+		expect((await check({ phoneNumber: 441234567891 })).text).toBe('{"message":"instance account not authorized"}');
+
+		sb.addInstance({ idInstance: '8', apiTokenInstance: 'eight', checkWhatsappQuota: 2 });
+		const statuses = [];
+		for (let i = 0; i < 3; i++) statuses.push(await answer(await call(sb, 'checkWhatsapp', { id: '8', token: 'eight', body: { phoneNumber: 441234567891 } })));
+		expect(statuses.map((a) => a.status)).toEqual([200, 200, 466]);
+		expect(JSON.parse(statuses[2].text)).toEqual({
+			invokeStatus: {
+				method: 'checkwhatsapp',
+				used: 2,
+				total: 2,
+				status: 'QUOTE_EXCEEDED',
+				description: 'Monthly quota has been exceeded. To continue, upgrade your tariff plan.',
+			},
+		});
+		sb.reset(); // quotas start again
+		expect((await call(sb, 'checkWhatsapp', { id: '8', token: 'eight', body: { phoneNumber: 441234567891 } })).status).toBe(200);
+	});
+
+	it('applies faults to the next N matching requests, in order, without touching rate limits', async () => {
+		sb.setRateLimit('getStateInstance', 1);
+		sb.injectFault({ method: 'checkWhatsapp', kind: 'status', status: 503, body: { error: 'busy' }, count: 2 });
+		sb.injectFault({ idInstance: ID, method: 'getStateInstance', kind: 'html' });
+		sb.injectFault({ idInstance: ID, method: 'getStateInstance', kind: 'empty' });
+		sb.injectFault({ idInstance: ID, method: 'getStateInstance', kind: 'null', count: 2 });
+
+		const other = await answer(await call(sb, 'getStateInstance', { id: BLOCKED_ID, token: BLOCKED_TOKEN }));
+		expect(other).toMatchObject({ status: 200, text: '{"stateInstance":"blocked"}' });
+
+		const got = [];
+		for (let i = 0; i < 5; i++) got.push(await answer(await call(sb, 'getStateInstance')));
+		expect(got[0]).toMatchObject({ status: 502, type: 'text/html' });
+		expect(got[0].text).toContain('<title>502 Bad Gateway</title>');
+		expect(got.slice(1).map((a) => [a.status, a.text])).toEqual([[200, ''], [200, 'null'], [200, 'null'], [200, '{"stateInstance":"authorized"}']]);
+		// The four faulted calls did not use the 1/s budget; the one real call did.
+		expect((await call(sb, 'getStateInstance')).status).toBe(429);
+
+		const checks = [];
+		for (let i = 0; i < 3; i++) checks.push(await answer(await call(sb, 'checkWhatsapp', { body: { phoneNumber: 441234567891 } })));
+		expect(checks.map((a) => [a.status, a.text])).toEqual([[503, '{"error":"busy"}'], [503, '{"error":"busy"}'], [200, '{"existsWhatsapp":true}']]);
+
+		sb.injectFault({ kind: 'drop' });
+		await expect(call(sb, 'getWaSettings')).rejects.toThrow();
+		const stats = sb.stats();
+		expect(stats.byStatus.dropped).toBe(1);
+		expect(stats.byMethod.getStateInstance.faults).toBe(4);
+		expect(stats.byMethod.checkWhatsapp.faults).toBe(2);
+	});
+
+	it('unban: validation, known numbers only, lifts a block when UNBANNED', async () => {
+		const unban = async (body: unknown) => answer(await call(sb, 'unban', { id: BLOCKED_ID, token: BLOCKED_TOKEN, body }));
+		expect((await unban({ phoneNumber: 441234567891 })).text).toBe('{"message":"Bad Request Validation failed"}');
+		expect((await unban({ phoneNumber: 'x', description: 'please' })).status).toBe(400);
+		expect((await unban({ phoneNumber: 441234567899, description: 'please' })).text).toBe('{"message":"phone number was not connected to this instance"}');
+		expect((await call(sb, 'getStateInstance', { id: BLOCKED_ID, token: BLOCKED_TOKEN }).then((r) => r.json())).stateInstance).toBe('blocked');
+		expect(await unban({ phoneNumber: 441234567891, description: 'please review 441234567891' })).toMatchObject({
+			status: 200,
+			text: '{"status":"UNBANNED","reason":""}',
+		});
+		expect((await call(sb, 'getStateInstance', { id: BLOCKED_ID, token: BLOCKED_TOKEN }).then((r) => r.json())).stateInstance).toBe('authorized');
+
+		sb.addInstance({ idInstance: '9', apiTokenInstance: 'nine', stateInstance: 'blocked', unbanStatus: 'IN_REVIEW' });
+		const inReview = await call(sb, 'unban', { id: '9', token: 'nine', body: { phoneNumber: 79001234567, description: 'again' } });
+		expect(await inReview.json()).toEqual({ status: 'IN_REVIEW', reason: '' });
+		expect(sb.listInstances().find((i) => i.idInstance === '9')?.stateInstance).toBe('blocked');
+	});
+
+	it('reboot, logout, qr (a valid PNG) and getWaSettings follow the state', async () => {
+		expect(await (await call(sb, 'reboot')).json()).toEqual({ isReboot: true });
+		expect(await (await call(sb, 'getStateInstance')).json()).toEqual({ stateInstance: 'starting' });
+		expect(await (await call(sb, 'qr')).json()).toEqual({ type: 'error', message: 'instance in starting state' });
+		await sleep(250);
+		expect(await (await call(sb, 'getStateInstance')).json()).toEqual({ stateInstance: 'authorized' });
+
+		expect(await (await call(sb, 'qr')).json()).toEqual({ type: 'alreadyLogged', message: 'instance account already authorized' });
+		const settings = await (await call(sb, 'getWaSettings')).json();
+		expect(settings).toMatchObject({ phone: '79001234567', stateInstance: 'authorized' });
+		expect(settings.avatar).toMatch(/^https:\/\/.+\/avatar\.jpg$/);
+		expect(settings.deviceId).not.toBe('');
+
+		expect(await (await call(sb, 'logout')).json()).toEqual({ isLogout: true });
+		expect(await (await call(sb, 'getWaSettings')).json()).toEqual({ avatar: '', phone: '', stateInstance: 'notAuthorized', deviceId: '' });
+		const qr = await (await call(sb, 'qr')).json();
+		expect(qr.type).toBe('qrCode');
+		const { width, height, raw } = decodePng(Buffer.from(qr.message, 'base64'));
+		expect(width).toBe(height);
+		expect(width).toBeGreaterThanOrEqual(29);
+		const pixels = new Set(raw.filter((_, i) => i % (width + 1) !== 0));
+		expect([...pixels].sort()).toEqual([0, 255]); // black and white only
+	});
+
+	it('writes 400 errors as bare text with errorStyle "text"', async () => {
+		const textSb = await startSandbox({ errorStyle: 'text', instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
+		try {
+			const a = await answer(await call(textSb, 'checkWhatsapp', { body: { phoneNumber: 123 } }));
+			expect(a).toEqual({ status: 400, type: 'text/plain; charset=utf-8', text: 'bad phone number, valid from 11 to 16 digits' });
+		} finally {
+			await textSb.close();
+		}
+	});
+
+	it('rate limits per instance and method over a 1 s sliding window of accepted requests', async () => {
+		const limited = await startSandbox({ retryAfter: 1, instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
+		try {
+			const t0 = Date.now();
+			expect((await call(limited, 'getStateInstance')).status).toBe(200);
+			const refused = await call(limited, 'getStateInstance');
+			expect([refused.status, await refused.text(), refused.headers.get('retry-after')]).toEqual([429, 'Too Many Requests', '1']);
+
+			const burst = await Promise.all(Array.from({ length: 12 }, () => call(limited, 'checkWhatsapp', { body: { phoneNumber: 441234567891 } })));
+			expect(burst.filter((r) => r.status === 200)).toHaveLength(10);
+			expect(burst.filter((r) => r.status === 429)).toHaveLength(2);
+
+			await sleep(600 - (Date.now() - t0));
+			expect((await call(limited, 'getStateInstance')).status).toBe(429);
+			// 1 s after the one accepted call: open again, because the 429s did not count.
+			await sleep(1050 - (Date.now() - t0));
+			expect((await call(limited, 'getStateInstance')).status).toBe(200);
+
+			const stats = limited.stats();
+			expect(stats.byStatus['429']).toBe(4);
+			expect(stats.byMethod.getStateInstance).toMatchObject({ requests: 4, ok: 2, rateLimited: 2 });
+			expect(stats.byMethod.checkWhatsapp).toMatchObject({ requests: 12, ok: 10, rateLimited: 2 });
+			const arrivals = stats.arrivals.getStateInstance;
+			expect(arrivals).toHaveLength(2);
+			expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(1000);
+		} finally {
+			await limited.close();
+		}
+	});
+
+	it('counts concurrency and latency in stats', async () => {
+		sb.setLatency(50);
+		const t0 = Date.now();
+		const all = await Promise.all(Array.from({ length: 20 }, () => call(sb, 'getStateInstance')));
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
+		expect(all.every((r) => r.status === 200)).toBe(true);
+		await Promise.all(all.map((r) => r.text()));
+		const stats = sb.stats();
+		expect(stats).toMatchObject({ total: 20, byStatus: { '200': 20 }, byInstance: { [ID]: { requests: 20, ok: 20 } } });
+		expect(stats.maxConcurrent).toBeGreaterThanOrEqual(10);
+		expect(stats.firstAt).toBeLessThanOrEqual(stats.lastAt ?? 0);
+		sb.resetStats();
+		expect(sb.stats().total).toBe(0);
+	});
+
+	it('ends a delay fault when closed, so a test can stop at once', async () => {
+		const slow = await startSandbox({ instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
+		slow.injectFault({ kind: 'delay', delayMs: 100, method: 'getStateInstance' });
+		const t0 = Date.now();
+		expect(await (await call(slow, 'getStateInstance')).json()).toEqual({ stateInstance: 'authorized' });
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(95);
+
+		slow.injectFault({ kind: 'delay' }); // 60 s by default
+		const pending = call(slow, 'getWaSettings');
+		await sleep(50);
+		const t1 = Date.now();
+		await slow.close();
+		await expect(pending).rejects.toThrow();
+		expect(Date.now() - t1).toBeLessThan(1000);
+	});
+
+	it('offers the same controls over the admin HTTP interface', async () => {
+		const added = await admin(sb, '/instances', { idInstance: 1101000003, apiTokenInstance: 'three', stateInstance: 'notAuthorized' });
+		expect(added.status).toBe(200);
+		const list = await (await fetch(`${sb.url}/admin/instances`)).json();
+		expect(list.map((i: { idInstance: string }) => i.idInstance)).toContain('1101000003');
+
+		expect((await admin(sb, '/instances/1101000003/state', { stateInstance: 'yellowCard' })).status).toBe(200);
+		expect(await (await call(sb, 'getStateInstance', { id: '1101000003', token: 'three' })).json()).toEqual({ stateInstance: 'yellowCard' });
+		expect((await admin(sb, '/instances/404/state', { stateInstance: 'authorized' })).status).toBe(404);
+
+		expect((await admin(sb, '/faults', { kind: 'teapot' })).status).toBe(400);
+		expect((await admin(sb, '/faults', { kind: 'status', status: 500, body: 'boom', method: 'getWaSettings' })).status).toBe(200);
+		expect(await answer(await call(sb, 'getWaSettings'))).toMatchObject({ status: 500, text: 'boom' });
+
+		expect(await (await admin(sb, '/rate-limits', { getWaSettings: 1 })).json()).toMatchObject({ getWaSettings: 1 });
+		expect((await call(sb, 'getWaSettings')).status).toBe(200);
+		expect((await call(sb, 'getWaSettings')).status).toBe(429);
+		expect(await (await admin(sb, '/latency', { ms: 5, jitterMs: 1 })).json()).toEqual({ ms: 5, jitterMs: 1 });
+
+		const stats = await (await fetch(`${sb.url}/admin/stats`)).json();
+		expect(stats.byMethod.getWaSettings).toMatchObject({ requests: 3, ok: 1, rateLimited: 1, faults: 1 });
+		await admin(sb, '/stats/reset', {});
+		expect((await (await fetch(`${sb.url}/admin/stats`)).json()).total).toBe(0);
+
+		await admin(sb, '/reset', {});
+		expect((await call(sb, 'getWaSettings')).status).toBe(200); // rate limits back to none
+		expect(await (await call(sb, 'getStateInstance', { id: '1101000003', token: 'three' })).json()).toEqual({ stateInstance: 'notAuthorized' });
+		expect((await fetch(`${sb.url}/admin/nothing`)).status).toBe(404);
+	});
+});
