@@ -239,7 +239,7 @@ function describe(info: FailureInfo, ctx: ErrorContext): [string, string] {
 				: ['GREEN-API returned an empty answer', 'Try again; if it persists, check the instance in the GREEN-API console.'];
 		case 'timeout':
 			return [
-				`GREEN-API did not answer within ${ctx.timeoutMs ? `${Math.round(ctx.timeoutMs / 1000)} seconds` : 'the timeout'}`,
+				`GREEN-API did not answer within ${ctx.timeoutMs ? `${Math.round(ctx.timeoutMs / 1000)} s` : 'the timeout'}`,
 				'Raise the Timeout option of the node, or check that the API URL in the credential is right.',
 			];
 		case 'refused':

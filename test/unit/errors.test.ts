@@ -93,7 +93,7 @@ describe('toNodeApiError', () => {
 		[{ kind: 'status', status: 499 } as const, /closed the request/, /Timeout/],
 		[{ kind: 'status', status: 500, text: 'boom' } as const, /server error \(500\): boom/, /try again/],
 		[{ kind: 'status', status: 400, text: 'instance account not authorized' } as const, /rejected the request: instance account not authorized/, /QR code/],
-		[{ kind: 'timeout' } as const, /did not answer within 5 seconds/, /Timeout/],
+		[{ kind: 'timeout' } as const, /did not answer within 5 s/, /Timeout/],
 		[{ kind: 'refused' } as const, /Could not connect to GREEN-API at 127.0.0.1:9/, /API URL/],
 		[{ kind: 'notJson', status: 200, text: 'Login' } as const, /not JSON: "Login"/, /API URL/],
 	])('%p', (info, message, description) => {
