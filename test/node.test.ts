@@ -149,7 +149,7 @@ describe('Check WhatsApp', () => {
 });
 
 describe('Unban', () => {
-	const unban = (description: unknown, phoneNumber = '+7 900 123-45-67') => ({ operation: 'unban', phoneNumber, description });
+	const unban = (description: string, phoneNumber = '+7 900 123-45-67') => ({ operation: 'unban', phoneNumber, description });
 
 	it.each([
 		['UNBANNED', /ban was lifted/],

@@ -84,9 +84,16 @@ export interface NodeRunResult {
 	items: INodeExecutionData[];
 	/** All main outputs of our node (output 1 is the error output with continueErrorOutput). */
 	outputs: INodeExecutionData[][];
-	/** The error n8n recorded for the node (or, failing that, for the run). */
+	/**
+	 * The error n8n recorded for the node (or, failing that, for the run): WorkflowExecute's
+	 * copy `{ ...error, message, stack }` (own enumerable fields; not an Error instance).
+	 */
 	error?: ExecutionError;
-	/** The full run, as n8n would store it. */
+	/**
+	 * The full run with live objects: continueOnFail items carry the live NodeApiError, whose
+	 * non-enumerable `cause` is the raw AxiosError. `JSON.stringify(run)` is what n8n stores
+	 * and sends to the editor.
+	 */
 	run: IRun;
 	/** The node as it ran (name, type, parameters after n8n applied defaults). */
 	node: INode;
