@@ -1,0 +1,260 @@
+/**
+ * The package as users get it (npm pack -> npm install into <n8n user folder>/.n8n/nodes) inside
+ * a real n8n, against the GREEN-API sandbox: node types listed, every operation run with real
+ * output checked, a failing call with a readable error and no token anywhere, the trigger active
+ * for real (one execution when the state changes, none when it does not), and, for the default
+ * version, the editor in headless Chromium (screenshots into docs/).
+ *
+ * Versions: GREEN_API_E2E_VERSIONS (comma-separated) or both tested lines (2.41.1, 1.123.81).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {
+	ALL_TOKENS,
+	CRED,
+	INSTANCES,
+	NODE_TYPE,
+	PKG,
+	TRIGGER_TYPE,
+	WRONG_TOKEN,
+	credentialsFor,
+	demoWorkflows,
+	env,
+	opWorkflow,
+	sandboxCount,
+	startHarness,
+	triggerWorkflow,
+	waitFor,
+} from './harness';
+import type { Harness } from './harness';
+import { browserChecks } from './browser';
+
+const VERSIONS: string[] = (process.env.GREEN_API_E2E_VERSIONS || env.TESTED_N8N_VERSIONS.join(','))
+	.split(',')
+	.map((v: string) => v.trim())
+	.filter(Boolean);
+const BROWSER_VERSION = process.env.GREEN_API_E2E_BROWSER_VERSION || env.DEFAULT_N8N_VERSION;
+
+const MIN = 60e3;
+
+const WORKFLOWS = [
+	...demoWorkflows(),
+	opWorkflow('E2eGetState00001', CRED.main, { operation: 'getState' }),
+	opWorkflow('E2eAccountInfo01', CRED.main, { operation: 'getAccountInfo' }),
+	opWorkflow('E2eUnban00000001', CRED.main, { operation: 'unban', phoneNumber: '+7 900 123-45-67', description: 'My number 79001234567 was blocked by mistake.' }),
+	opWorkflow('E2eQrAuthorized1', CRED.main, { operation: 'getQrCode' }),
+	opWorkflow('E2eReboot0000001', CRED.rough, { operation: 'reboot' }),
+	opWorkflow('E2eLogout0000001', CRED.rough, { operation: 'logout' }),
+	opWorkflow('E2eQrCode0000001', CRED.rough, { operation: 'getQrCode' }),
+	opWorkflow('E2eWrongToken001', CRED.wrongToken, { operation: 'getState' }),
+	opWorkflow('E2eBadNumber0001', CRED.main, { operation: 'checkWhatsapp', phoneNumber: 'call me maybe' }),
+	triggerWorkflow('E2eTrigger000001', CRED.trigger),
+];
+
+describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
+	let h: Harness;
+
+	beforeAll(async () => {
+		h = await startHarness(version, WORKFLOWS);
+	}, 30 * MIN);
+
+	afterAll(async () => {
+		if (h) await h.stop();
+	}, 2 * MIN);
+
+	test('the package was installed from its tarball into .n8n/nodes (not linked)', () => {
+		const installed = path.join(h.home, '.n8n', 'nodes', 'node_modules', PKG);
+		expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
+		const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+		for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(fs.existsSync(path.join(installed, file))).toBe(true);
+		expect(fs.existsSync(path.join(h.home, '.n8n', 'custom'))).toBe(false);
+	});
+
+	test('n8n lists both node types and the credential type', async () => {
+		const nodes: any[] = await h.client.nodeTypes();
+		const node = nodes.find((n) => n.name === NODE_TYPE);
+		const trigger = nodes.find((n) => n.name === TRIGGER_TYPE);
+		expect(node).toBeDefined();
+		expect(trigger).toBeDefined();
+		expect(node.displayName).toBe('GREEN-API');
+		expect(trigger.displayName).toBe('GREEN-API Trigger');
+		const ops = node.properties.find((p: any) => p.name === 'operation').options.map((o: any) => o.value).filter((v: string) => !v.startsWith('__')).sort();
+		expect(ops).toEqual(['checkWhatsapp', 'getAccountInfo', 'getQrCode', 'getState', 'logout', 'reboot', 'unban']);
+		// the icon is served by n8n from the installed package
+		const icon = typeof node.icon === 'object' ? node.icon.light : node.iconUrl?.light ?? node.iconUrl;
+		expect(String(icon)).toMatch(/\.svg$/);
+		const svg = await fetch(`${h.handle.url}/${String(icon).replace(/^\//, '')}`, { headers: { cookie: h.client.cookie } });
+		expect(svg.status).toBe(200);
+		expect(await svg.text()).toContain('<svg');
+
+		const creds: any[] = await h.client.credentialTypes();
+		const cred = creds.find((c) => c.name === 'greenApi');
+		expect(cred).toBeDefined();
+		expect(cred.displayName).toBe('GREEN-API API');
+		// n8n 1.x appends its own allowed-domains fields to every credential type
+		expect(cred.properties.map((p: any) => p.name).slice(0, 3)).toEqual(['apiUrl', 'idInstance', 'apiTokenInstance']);
+		expect(cred.properties.find((p: any) => p.name === 'apiTokenInstance').typeOptions?.password).toBe(true);
+	});
+
+	test('demo workflow: state, then three numbers checked (a number ending in 0 has no WhatsApp)', async () => {
+		const e = await h.run('GreenApiDemoChk1');
+		expect(e.status).toBe('success');
+		expect(e.items('Get State')).toEqual([expect.objectContaining({ stateInstance: 'authorized' })]);
+		const checked = e.items('Check WhatsApp');
+		expect(checked.map((i) => [String(i.phoneNumber), i.existsWhatsapp])).toEqual([
+			['79001234567', true],
+			['441234567890', false],
+			['4915112345678', true],
+		]);
+	});
+
+	test('getState returns the state the sandbox was set to', async () => {
+		h.sandbox.setState(INSTANCES.main.idInstance, 'yellowCard');
+		try {
+			const e = await h.run('E2eGetState00001');
+			expect(e.status).toBe('success');
+			expect(e.items('GREEN-API')).toEqual([expect.objectContaining({ stateInstance: 'yellowCard' })]);
+		} finally {
+			h.sandbox.setState(INSTANCES.main.idInstance, 'authorized');
+		}
+	});
+
+	test('getAccountInfo returns the account phone and state', async () => {
+		const e = await h.run('E2eAccountInfo01');
+		expect(e.status).toBe('success');
+		expect(e.items('GREEN-API')).toEqual([expect.objectContaining({ phone: '79001234567', stateInstance: 'authorized' })]);
+	});
+
+	test('unban files an appeal for a number of the instance (pasted with + and spaces)', async () => {
+		const e = await h.run('E2eUnban00000001');
+		expect(e.status).toBe('success');
+		expect(e.items('GREEN-API')).toEqual([expect.objectContaining({ status: 'UNBANNED' })]);
+	});
+
+	test('getQrCode on a linked instance says it is already logged in', async () => {
+		const e = await h.run('E2eQrAuthorized1');
+		expect(e.status).toBe('success');
+		expect(e.items('GREEN-API')).toEqual([expect.objectContaining({ type: 'alreadyLogged' })]);
+	});
+
+	test('reboot, logout, then getQrCode gives a PNG in binary data', async () => {
+		const id = INSTANCES.rough.idInstance;
+		const state = () => h.sandbox.listInstances().find((i: any) => String(i.idInstance) === id).stateInstance;
+
+		const reboot = await h.run('E2eReboot0000001');
+		expect(reboot.status).toBe('success');
+		expect(reboot.items('GREEN-API')).toEqual([expect.objectContaining({ isReboot: true })]);
+		await waitFor('the sandbox instance to finish rebooting', () => state() === 'authorized', 30e3, 250);
+
+		const logout = await h.run('E2eLogout0000001');
+		expect(logout.status).toBe('success');
+		expect(logout.items('GREEN-API')).toEqual([expect.objectContaining({ isLogout: true })]);
+		expect(state()).toBe('notAuthorized');
+
+		const qr = await h.run('E2eQrCode0000001');
+		expect(qr.status).toBe('success');
+		expect(qr.items('GREEN-API')).toEqual([expect.objectContaining({ type: 'qrCode' })]);
+		const [binary] = qr.binaries('GREEN-API');
+		expect(binary?.data).toEqual(expect.objectContaining({ mimeType: 'image/png' }));
+	});
+
+	test('a wrong API token fails with a readable error that does not contain the token', async () => {
+		const e = await h.run('E2eWrongToken001');
+		expect(e.status).toBe('error');
+		const err = e.error();
+		expect(err).toBeDefined();
+		const text = `${err.message} ${err.description ?? ''}`;
+		expect(text).toMatch(/token/i);
+		expect(text).toMatch(/401/);
+		expect(e.raw).not.toContain(WRONG_TOKEN);
+		expect(JSON.stringify(e.data)).not.toContain(WRONG_TOKEN);
+	});
+
+	test('a phone number that is no number fails with an error naming the value', async () => {
+		const e = await h.run('E2eBadNumber0001');
+		expect(e.status).toBe('error');
+		const err = e.error();
+		expect(`${err.message} ${err.description ?? ''}`).toContain('call me maybe');
+	});
+
+	test('credential test (the one behind the editor\'s Test button) against the sandbox', async () => {
+		const all = credentialsFor(h.sandbox.url);
+		const main = all.find((c) => c.id === CRED.main.id)!;
+		const wrong = all.find((c) => c.id === CRED.wrongToken.id)!;
+		const ok = await h.client.request('POST', '/rest/credentials/test', { credentials: main });
+		expect(ok).toEqual(expect.objectContaining({ status: 'OK' }));
+		const bad = await h.client.request('POST', '/rest/credentials/test', { credentials: wrong });
+		expect(bad.status).toBe('Error');
+		// n8n 2.x applies the credential's responseCode rule for 401 ("The API Token is wrong: ...");
+		// n8n 1.123 never reaches the rules for this request and says "Authorization failed -
+		// please check your credentials" (n8n's wording, still pointing at the credential).
+		expect(bad.message).toMatch(Number(version.split('.')[0]) >= 2 ? /token/i : /token|credential/i);
+		expect(JSON.stringify(bad)).not.toContain(WRONG_TOKEN);
+	});
+
+	test(
+		'active trigger: no execution while the state stays, one when the sandbox changes it',
+		async () => {
+			const wf = 'E2eTrigger000001';
+			const id = INSTANCES.trigger.idInstance;
+			const polls = () => sandboxCount(h.sandbox, id);
+			await h.activate(wf);
+			try {
+				// The activation poll only records the current state.
+				await waitFor('the activation poll', () => polls() >= 1, 30e3, 250);
+				const afterActivation = polls();
+				// Next scheduled poll (every minute, at a random second): same state, nothing emitted.
+				await waitFor('a scheduled poll with the state unchanged', () => polls() > afterActivation, 75e3, 250);
+				await env.sleep(3000);
+				expect(await h.executionsOf(wf)).toHaveLength(0);
+
+				h.sandbox.setState(id, 'yellowCard');
+				const beforeChange = polls();
+				await waitFor('the poll after the state change', () => polls() > beforeChange, 75e3, 250);
+				const list = await waitFor(
+					'an execution of the trigger workflow',
+					async () => {
+						const l = await h.executionsOf(wf);
+						return l.length > 0 && l.every((x: any) => x.stoppedAt) ? l : undefined;
+					},
+					20e3,
+					500,
+				);
+				expect(list).toHaveLength(1);
+				const e = await h.execution(list[0].id);
+				expect(e.status).toBe('success');
+				expect(e.mode).toBe('trigger');
+				expect(e.items('GREEN-API Trigger')).toEqual([
+					expect.objectContaining({
+						event: 'stateChanged',
+						idInstance: id,
+						stateInstance: 'yellowCard',
+						previousState: 'authorized',
+					}),
+				]);
+				expect(e.items('State changed')).toHaveLength(1);
+			} finally {
+				await h.deactivate(wf).catch(() => undefined);
+				h.sandbox.setState(id, 'authorized');
+			}
+		},
+		5 * MIN,
+	);
+
+	if (version === BROWSER_VERSION) {
+		test('editor in headless Chromium: nodes panel, credential form and test, a run', async () => browserChecks(h), 5 * MIN);
+	}
+
+	test('no API token appears in any execution or in n8n\'s output', async () => {
+		// fetch every stored execution once more, so trigger and error executions are included
+		const all = await h.client.request('GET', '/rest/executions?limit=100');
+		for (const x of all.results ?? all) await h.execution(x.id);
+		const log = h.handle.readLog() + (fs.existsSync(path.join(h.home, 'n8n-cli.log')) ? fs.readFileSync(path.join(h.home, 'n8n-cli.log'), 'utf8') : '');
+		expect(log.length).toBeGreaterThan(0);
+		for (const token of ALL_TOKENS) {
+			expect(log.includes(token)).toBe(false);
+			for (const text of h.seenExecutionText) expect(text.includes(token)).toBe(false);
+		}
+	});
+});
