@@ -77,6 +77,13 @@ export class GreenApi implements ICredentialType {
 						'The Instance ID or the API URL is wrong: use the idInstance and apiUrl shown for this instance in the GREEN-API console',
 				},
 			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message: 'GREEN-API allows one state request per second for this instance: wait a moment and test again',
+				},
+			},
 		],
 	};
 }
