@@ -163,15 +163,15 @@ export class GreenApiTrigger implements INodeType {
 
 		if (state !== watch.state) {
 			const previousState = watch.state;
-			const previousSince = watch.since;
-			const lasted =
-				watch.sinceKnown && previousSince ? Math.round((now.getTime() - Date.parse(previousSince)) / 1000) : null;
+			// Read before the watch moves on: whether the previous state's start is known.
+			const previousSince = watch.sinceKnown && watch.since ? watch.since : null;
+			const lasted = previousSince ? Math.round((now.getTime() - Date.parse(previousSince)) / 1000) : null;
 			Object.assign(watch, { state, since: now.toISOString(), sinceKnown: true, stuckReported: false });
 			if (!wanted) return null;
 			return emit('stateChanged', {
 				previousState,
 				changedAt: now.toISOString(),
-				previousStateSince: watch.sinceKnown && previousSince ? previousSince : null,
+				previousStateSince: previousSince,
 				previousStateDurationSeconds: lasted,
 			});
 		}
