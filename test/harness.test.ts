@@ -445,7 +445,7 @@ describe('findSecret', () => {
 		expect(findSecret(value, TOKEN).sort()).toEqual(
 			[
 				'$.list[1].url',
-				'$<map>["k"]'.replace('$', '$.map'),
+				'$.map<map>["k"]',
 				`$<key>["key-${TOKEN}"]`,
 				'$.error.cause.message',
 				'$.error.cause.stack',
