@@ -42,6 +42,7 @@ const manual = instance('b007', 'starting');
 const stuck = instance('b008', 'starting');
 const notStuck = instance('b009', 'starting');
 const stuckCustom = instance('b010', 'notAuthorized');
+const stuckDefault = instance('b021', 'starting');
 const restart = instance('b011');
 const restartFiltered = instance('b012');
 const switched = instance('b013');
@@ -468,6 +469,20 @@ describe('stuck detection', () => {
 			stuckForMinutes: 45,
 		});
 		expect(p.staticData).toEqual(stored({ ...watch, stuckReported: true }));
+	});
+});
+
+describe('stuck detection defaults', () => {
+	it('adding only Stuck State turns detection on with the default 5 minutes', async () => {
+		const id = stuckDefault.idInstance;
+		const parameters = { options: { stuckState: 'starting' } };
+		const young: Watch = { idInstance: id, state: 'starting', since: minutesAgo(4), sinceKnown: true, stuckReported: false };
+		const notYet = await poll(stuckDefault, { parameters, staticData: stored(young) });
+		expect(notYet.result).toBeNull();
+		const old: Watch = { ...young, since: minutesAgo(6) };
+		const fired = await poll(stuckDefault, { parameters, staticData: stored(old) });
+		expect(only(fired)).toMatchObject({ event: 'stuck', stateInstance: 'starting', stuckForMinutes: 6 });
+		expectPolled(stuckDefault, 2);
 	});
 });
 

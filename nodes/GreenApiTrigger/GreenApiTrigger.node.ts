@@ -24,6 +24,9 @@ interface TriggerOptions {
 	timeout?: number;
 }
 
+/** GREEN-API: more than 5 minutes in starting needs a reboot. */
+const DEFAULT_STUCK_MINUTES = 5;
+
 type EventName = 'stateChanged' | 'stuck' | 'initialState' | 'currentState';
 
 const stateOptions = KNOWN_STATES.map((state) => ({ name: state, value: state }));
@@ -72,9 +75,9 @@ export class GreenApiTrigger implements INodeType {
 						name: 'stuckAfterMinutes',
 						type: 'number',
 						typeOptions: { minValue: 1 },
-						default: 5,
+						default: DEFAULT_STUCK_MINUTES,
 						description:
-							'Fire once when the instance stays in the Stuck State longer than this. GREEN-API advises a reboot after 5 minutes in starting.',
+							'Fire once when the instance stays in the Stuck State longer than this. GREEN-API advises a reboot after 5 minutes in starting. Adding this or Stuck State turns stuck detection on.',
 					},
 					{
 						displayName: 'Stuck State',
@@ -176,11 +179,13 @@ export class GreenApiTrigger implements INodeType {
 			});
 		}
 
-		const stuckAfterMinutes = options.stuckAfterMinutes;
+		// Adding either stuck option turns detection on; the other takes its default.
+		const watchingStuck = options.stuckAfterMinutes !== undefined || options.stuckState !== undefined;
+		const stuckAfterMinutes = options.stuckAfterMinutes ?? DEFAULT_STUCK_MINUTES;
 		const stuckState = options.stuckState ?? 'starting';
-		if (stuckAfterMinutes && stuckAfterMinutes > 0 && state === stuckState && !watch.stuckReported && watch.since) {
+		if (watchingStuck && state === stuckState && !watch.stuckReported && watch.since) {
 			const minutes = (now.getTime() - Date.parse(watch.since)) / 60_000;
-			if (minutes >= stuckAfterMinutes) {
+			if (minutes > stuckAfterMinutes) {
 				watch.stuckReported = true;
 				return emit('stuck', {
 					previousState: null,
