@@ -82,11 +82,18 @@ export function greenApiRouting(
 	};
 }
 
+// The request step and the answer step of one item share its context: evaluate the expression once.
+const phoneNumbers = new WeakMap<IExecuteSingleFunctions, string>();
+
 /** The item's Phone Number as digits, or an error naming the item and the value. */
 export function phoneNumberOf(ctx: IExecuteSingleFunctions): string {
+	const cached = phoneNumbers.get(ctx);
+	if (cached !== undefined) return cached;
 	const itemIndex = ctx.getItemIndex();
 	try {
-		return normalizePhoneNumber(ctx.getNodeParameter('phoneNumber'));
+		const digits = normalizePhoneNumber(ctx.getNodeParameter('phoneNumber'));
+		phoneNumbers.set(ctx, digits);
+		return digits;
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `Phone Number in item ${itemIndex}: ${(error as Error).message}`, {
 			itemIndex,

@@ -3,22 +3,19 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, 
 import { jsonWithPhoneNumber } from '../../../shared/phone';
 import { phoneNumberOf } from '../../shared/routing';
 
-export const phoneNumberField = (operation: string, description: string): INodeProperties => ({
-	displayName: 'Phone Number',
-	name: 'phoneNumber',
-	type: 'string',
-	required: true,
-	default: '',
-	placeholder: '+44 1234 567890',
-	description,
-	displayOptions: { show: { resource: ['instance'], operation: [operation] } },
-});
-
+/** One property for both operations: n8n evaluates every property of a declarative node per item. */
 export const checkWhatsappFields: INodeProperties[] = [
-	phoneNumberField(
-		'checkWhatsapp',
-		'The number to check, with the country code. Accepts +44 1234 567890, 0044..., (44) 1234-567890 or 441234567890@c.us.',
-	),
+	{
+		displayName: 'Phone Number',
+		name: 'phoneNumber',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+44 1234 567890',
+		description:
+			'With the country code. Accepts +44 1234 567890, 0044..., (44) 1234-567890 or 441234567890@c.us. For Unban: the banned number of this instance.',
+		displayOptions: { show: { resource: ['instance'], operation: ['checkWhatsapp', 'unban'] } },
+	},
 ];
 
 export async function phoneNumberBody(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {

@@ -4,10 +4,8 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, 
 import { jsonWithPhoneNumber } from '../../../shared/phone';
 import { explainUnbanStatus } from '../../../shared/states';
 import { phoneNumberOf, withFields } from '../../shared/routing';
-import { phoneNumberField } from './checkWhatsapp';
 
 export const unbanFields: INodeProperties[] = [
-	phoneNumberField('unban', 'The banned number of this instance, with the country code, e.g. +44 1234 567890'),
 	{
 		displayName: 'Description',
 		name: 'description',
