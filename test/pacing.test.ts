@@ -6,7 +6,7 @@
  * faster than its per-instance limit (checkWhatsapp: 10 requests in any 1000 ms), across items
  * and across executions, and keep the output in input order.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox } from './fixtures';
@@ -52,7 +52,7 @@ function numbers(n: number, prefix = '4412345'): string[] {
 }
 
 const phoneItems = (phones: string[]) => items(...phones.map((phone) => ({ phone })));
-const check = (options: IDataObject = {}) => ({ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}', options });
+const check = (options: INodeParameters = {}): INodeParameters => ({ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}', options });
 
 /** Exactly one output item per input item, in input order, each paired with its input. */
 function expectInOrder(output: INodeExecutionData[], phones: string[]): void {
