@@ -10,20 +10,9 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox } from './fixtures';
+import { maxInWindow } from './arrivals';
 
 const LIMIT = 10; // GREEN-API: checkWhatsapp requests per second per instance
-const WINDOW_MS = 1000; // the sandbox, like GREEN-API, counts a sliding window of 1000 ms
-
-/** Largest number of arrivals inside any window of `windowMs` (a gap of exactly windowMs is allowed). */
-function maxInWindow(arrivals: number[], windowMs = WINDOW_MS): number {
-	const times = [...arrivals].sort((a, b) => a - b);
-	let most = 0;
-	for (let i = 0, j = 0; j < times.length; j++) {
-		while (times[j] - times[i] >= windowMs) i++;
-		most = Math.max(most, j - i + 1);
-	}
-	return most;
-}
 
 /** Requests per second from the first arrival to the last. */
 function rate(arrivals: number[]): number {

@@ -1,0 +1,10 @@
+/** Largest number of times inside any window of `windowMs` (a gap of exactly windowMs is allowed, as by GREEN-API). */
+export function maxInWindow(times: number[], windowMs = 1000): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let most = 0;
+	for (let i = 0, j = 0; j < sorted.length; j++) {
+		while (sorted[j] - sorted[i] >= windowMs) i++;
+		most = Math.max(most, j - i + 1);
+	}
+	return most;
+}
