@@ -14,7 +14,7 @@ export class GreenApi implements ICredentialType {
 
 	displayName = 'GREEN-API API';
 
-	icon: Icon = { light: 'file:../nodes/GreenApi/greenApi.svg', dark: 'file:../nodes/GreenApi/greenApi.dark.svg' };
+	icon: Icon = { light: 'file:../icons/greenApi.svg', dark: 'file:../icons/greenApi.dark.svg' };
 
 	documentationUrl = 'https://green-api.com/en/docs/before-start/';
 

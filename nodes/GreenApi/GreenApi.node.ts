@@ -1,16 +1,19 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { instanceDescription } from './resources/instance';
+import { instanceDescription, instanceOperations } from './resources/instance';
+import { operationSubtitle, optionsField } from './shared/descriptions';
 
 export class GreenApi implements INodeType {
+	// The rule looks for a literal subtitle; ours is derived from the operation list (each name written once).
+	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'GREEN-API',
 		name: 'greenApi',
-		icon: { light: 'file:greenApi.svg', dark: 'file:greenApi.dark.svg' },
+		icon: { light: 'file:../../icons/greenApi.svg', dark: 'file:../../icons/greenApi.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"checkWhatsapp": "Check WhatsApp", "getAccountInfo": "Get Account Info", "getQrCode": "Get QR Code", "getState": "Get State", "logout": "Logout", "reboot": "Reboot", "unban": "Unban"}[$parameter["operation"]] }}',
+		subtitle: operationSubtitle(instanceOperations),
 		description: 'Watch and manage WhatsApp instances through GREEN-API',
 		defaults: { name: 'GREEN-API' },
 		usableAsTool: true,
@@ -28,32 +31,7 @@ export class GreenApi implements INodeType {
 				default: 'instance',
 			},
 			...instanceDescription,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Max Requests Per Second',
-						name: 'maxRequestsPerSecond',
-						type: 'number',
-						typeOptions: { minValue: 0.01, numberPrecision: 2 },
-						default: 10,
-						description:
-							'Send no faster than this for this instance, below GREEN-API\'s own limit (1/s for state, account and reboot, 3/s for QR, 10/s for Check WhatsApp). Lower it when other tools use the same instance.',
-					},
-					{
-						displayName: 'Timeout',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 60,
-						description: 'Seconds to wait for GREEN-API to answer one request',
-					},
-				],
-			},
+			optionsField(instanceOperations),
 		],
 	};
 }

@@ -35,7 +35,7 @@ export class GreenApiTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'GREEN-API Trigger',
 		name: 'greenApiTrigger',
-		icon: { light: 'file:greenApi.svg', dark: 'file:greenApi.dark.svg' },
+		icon: { light: 'file:../../icons/greenApi.svg', dark: 'file:../../icons/greenApi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Instance state changes',

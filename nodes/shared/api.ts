@@ -7,21 +7,24 @@ export const DEFAULT_API_URL = 'https://api.green-api.com';
 
 export interface MethodSpec {
 	verb: IHttpRequestMethods;
-	/** Documented per-instance limit in requests per second (GREEN-API publishes none for unban). */
+	/** Per-instance pace in requests per second: GREEN-API's documented limit where it publishes one. */
 	perSecond: number;
-	/** Whether a 429/499/502/503 answer may be sent again. Unban files an appeal: never resent. */
-	retry: boolean;
+	/** False where GREEN-API publishes no limit and perSecond is our own cautious choice. */
+	published: boolean;
 }
 
-/** The GREEN-API methods this package calls, with what GREEN-API documents about each. */
+/**
+ * The GREEN-API methods this package calls, with what GREEN-API documents about each. Whether a
+ * method may be sent again after a failure is retry policy: see retry.ts.
+ */
 export const METHODS = {
-	getStateInstance: { verb: 'GET', perSecond: 1, retry: true },
-	checkWhatsapp: { verb: 'POST', perSecond: 10, retry: true },
-	unban: { verb: 'POST', perSecond: 1, retry: false },
-	reboot: { verb: 'GET', perSecond: 1, retry: true },
-	logout: { verb: 'GET', perSecond: 1, retry: true },
-	qr: { verb: 'GET', perSecond: 3, retry: true },
-	getWaSettings: { verb: 'GET', perSecond: 1, retry: true },
+	getStateInstance: { verb: 'GET', perSecond: 1, published: true },
+	checkWhatsapp: { verb: 'POST', perSecond: 10, published: true },
+	unban: { verb: 'POST', perSecond: 1, published: false },
+	reboot: { verb: 'GET', perSecond: 1, published: true },
+	logout: { verb: 'GET', perSecond: 1, published: true },
+	qr: { verb: 'GET', perSecond: 3, published: true },
+	getWaSettings: { verb: 'GET', perSecond: 1, published: true },
 } satisfies Record<string, MethodSpec>;
 
 export type GreenApiMethod = keyof typeof METHODS;

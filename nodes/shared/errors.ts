@@ -15,21 +15,6 @@ export interface FailureInfo {
 	retryAfterMs?: number;
 }
 
-/** Thrown inside our request loop; turned into a NodeApiError once retries are over. */
-export class GreenApiFailure extends Error {
-	constructor(readonly info: FailureInfo) {
-		super(info.text ?? info.kind);
-		this.name = 'GreenApiFailure';
-	}
-}
-
-/** Statuses GREEN-API documents as passing: rate limit, client gave up, gateway trouble. */
-export const RETRYABLE_STATUSES = [429, 499, 502, 503];
-
-export function isRetryable(info: FailureInfo): boolean {
-	return info.kind === 'status' && RETRYABLE_STATUSES.includes(info.status ?? 0);
-}
-
 /** Failures a watcher should sit out: the next poll will tell. */
 export function isTransient(info: FailureInfo): boolean {
 	if (info.kind === 'status') return info.status === 429 || info.status === 499 || (info.status ?? 0) >= 500;
@@ -86,17 +71,20 @@ function errorText(parsed: { value?: unknown; text?: string }): string | undefin
 	return undefined;
 }
 
+/** One HTTP answer, read: the JSON of a good answer, or what is wrong with it. */
+export type ReadAnswer = { ok: true; value: unknown } | { ok: false; failure: FailureInfo };
+
 /**
- * Reads one HTTP answer. Returns the parsed JSON of a good answer; throws a GreenApiFailure
- * for an error status, a body that is not JSON, or an empty/`null` body.
+ * Reads one HTTP answer. A good answer is a 2xx with a JSON body that is not empty or `null`;
+ * anything else is a failure: an error status, a body that is not JSON, an empty body.
  */
-export function readAnswer(answer: HttpAnswer): unknown {
+export function readAnswer(answer: HttpAnswer): ReadAnswer {
 	const parsed = parseBody(answer.body);
 	const status = answer.statusCode;
 	if (status >= 200 && status < 300) {
-		if (parsed.empty) throw new GreenApiFailure({ kind: 'empty', status });
-		if (parsed.text !== undefined) throw new GreenApiFailure({ kind: 'notJson', status, text: excerpt(parsed.text) });
-		return parsed.value;
+		if (parsed.empty) return { ok: false, failure: { kind: 'empty', status } };
+		if (parsed.text !== undefined) return { ok: false, failure: { kind: 'notJson', status, text: excerpt(parsed.text) } };
+		return { ok: true, value: parsed.value };
 	}
 	const info: FailureInfo = { kind: 'status', status, text: errorText(parsed), retryAfterMs: retryAfterMs(answer.headers) };
 	const invoke = (parsed.value as { invokeStatus?: Record<string, unknown> } | undefined)?.invokeStatus;
@@ -107,7 +95,7 @@ export function readAnswer(answer: HttpAnswer): unknown {
 			description: typeof invoke.description === 'string' ? invoke.description : undefined,
 		};
 	}
-	throw new GreenApiFailure(info);
+	return { ok: false, failure: info };
 }
 
 const NETWORK_CODES: Record<string, FailureInfo['kind']> = {
@@ -125,12 +113,12 @@ const NETWORK_CODES: Record<string, FailureInfo['kind']> = {
 };
 
 /**
- * Classifies an error thrown by n8n's HTTP helpers (network trouble: with
- * ignoreHttpStatusErrors, HTTP statuses arrive as answers). Only codes and
- * statuses are read: the error itself carries the request URL, so it goes no further.
+ * Classifies what n8n's HTTP helper threw while sending (with ignoreHttpStatusErrors, HTTP
+ * statuses arrive as answers, so this is network trouble). Call it only for errors of the HTTP
+ * exchange itself. Only codes and statuses are read: the error carries the request URL, and
+ * with it the token, so it goes no further.
  */
-export function failureFromThrown(error: unknown): FailureInfo {
-	if (error instanceof GreenApiFailure) return error.info;
+export function failureOfHttpError(error: unknown): FailureInfo {
 	const seen = new Set<unknown>();
 	let current: unknown = error;
 	let status: number | undefined;
@@ -253,23 +241,31 @@ function describe(info: FailureInfo, ctx: ErrorContext): [string, string] {
 	}
 }
 
-// Lets callers that must judge a failure (the trigger sits out transient ones) read it back.
-const failureOfError = new WeakMap<object, FailureInfo>();
+/**
+ * A GREEN-API call that failed (an HTTP answer or the network), as the user sees it: an n8n API
+ * error that says what happened and what to do, and carries its classification for callers
+ * that must judge it (the trigger sits out transient failures).
+ */
+export class GreenApiError extends NodeApiError {
+	/** What went wrong, as classified (not NodeApiError's own `failure`, which means something else). */
+	declare readonly greenApiFailure: FailureInfo;
 
-export function failureOf(error: unknown): FailureInfo | undefined {
-	return error && typeof error === 'object' ? failureOfError.get(error) : undefined;
+	constructor(node: INode, failure: FailureInfo, ctx: ErrorContext) {
+		let [message, description] = describe(failure, ctx);
+		if (ctx.itemIndex !== undefined) message = `${message} [item ${ctx.itemIndex}]`;
+		message = redact(message, ctx.secrets);
+		description = redact(description, ctx.secrets);
+		const httpCode = failure.status !== undefined ? String(failure.status) : undefined;
+		// The raw HTTP error is not passed on: it carries the request URL, and with it the token.
+		const response: JsonObject = { message, description, ...(httpCode ? { httpCode } : {}) };
+		super(node, response, { message, description, httpCode, itemIndex: ctx.itemIndex });
+		// GREEN-API may echo the URL in its text; not enumerable, so run data looks as before.
+		const text = failure.text === undefined ? undefined : redact(failure.text, ctx.secrets);
+		Object.defineProperty(this, 'greenApiFailure', { value: { ...failure, text }, enumerable: false });
+	}
 }
 
-/** One n8n error for one failed call: says what happened and what to do; holds no token. */
-export function toNodeApiError(node: INode, info: FailureInfo, ctx: ErrorContext): NodeApiError {
-	let [message, description] = describe(info, ctx);
-	if (ctx.itemIndex !== undefined) message = `${message} [item ${ctx.itemIndex}]`;
-	message = redact(message, ctx.secrets);
-	description = redact(description, ctx.secrets);
-	const httpCode = info.status !== undefined ? String(info.status) : undefined;
-	// The raw error is not passed on: it carries the request URL, and with it the token.
-	const response: JsonObject = { message, description, ...(httpCode ? { httpCode } : {}) };
-	const error = new NodeApiError(node, response, { message, description, httpCode, itemIndex: ctx.itemIndex });
-	failureOfError.set(error, info);
-	return error;
+/** The classification of a GREEN-API failure; undefined for any other error. */
+export function failureOf(error: unknown): FailureInfo | undefined {
+	return error instanceof GreenApiError ? error.greenApiFailure : undefined;
 }

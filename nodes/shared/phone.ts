@@ -64,3 +64,9 @@ export function jsonWithPhoneNumber(digits: string, rest: Record<string, unknown
 	// phoneNumber is the first key, so the first match is always ours, whatever `rest` holds.
 	return JSON.stringify({ phoneNumber: '__phoneNumber__', ...rest }).replace('"__phoneNumber__"', digits);
 }
+
+/** The digits a body made by jsonWithPhoneNumber carries (undefined for any other text). */
+export function phoneNumberInJson(json: unknown): string | undefined {
+	const match = typeof json === 'string' ? /^\{"phoneNumber":(\d+)[,}]/.exec(json) : null;
+	return match ? match[1] : undefined;
+}

@@ -77,7 +77,7 @@ export async function browserChecks(h: Harness): Promise<void> {
 		const item = byTestId('node-creator-item-name').filter({ hasText: /^GREEN-API$/ }).first();
 		await item.waitFor();
 		const icons: string[] = await byTestId('node-creator').locator('img').evaluateAll((els: any[]) => els.map((e) => e.getAttribute('src')));
-		expect(icons.some((src) => /\/icons\/n8n-nodes-green-api\/dist\/nodes\/GreenApi\/greenApi\.svg$/.test(src ?? ''))).toBe(true);
+		expect(icons.some((src) => /\/icons\/n8n-nodes-green-api\/dist\/icons\/greenApi\.svg$/.test(src ?? ''))).toBe(true);
 		await item.click();
 		await page.getByText('Actions (7)').waitFor();
 		for (const action of ['Get the state of the instance', 'Check whether a phone number is registered', 'Appeal the ban of a number']) {

@@ -1,6 +1,8 @@
 import type { INode } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { failureFromThrown, failureOf, GreenApiFailure, isRetryable, isTransient, readAnswer, toNodeApiError } from '../../nodes/shared/errors';
+import { failureOfHttpError, failureOf, GreenApiError, isTransient, readAnswer } from '../../nodes/shared/errors';
+import { isRetryable } from '../../nodes/shared/retry';
 
 const node: INode = {
 	id: '1',
@@ -12,19 +14,15 @@ const node: INode = {
 };
 
 function failure(answer: Parameters<typeof readAnswer>[0]) {
-	try {
-		readAnswer(answer);
-	} catch (error) {
-		if (error instanceof GreenApiFailure) return error.info;
-		throw error;
-	}
-	throw new Error('expected a failure');
+	const result = readAnswer(answer);
+	if (result.ok) throw new Error('expected a failure');
+	return result.failure;
 }
 
 describe('readAnswer', () => {
 	it('returns the JSON of a good answer, parsed from text if needed', () => {
-		expect(readAnswer({ statusCode: 200, body: { stateInstance: 'authorized' } })).toEqual({ stateInstance: 'authorized' });
-		expect(readAnswer({ statusCode: 200, body: '{"existsWhatsapp":false}' })).toEqual({ existsWhatsapp: false });
+		expect(readAnswer({ statusCode: 200, body: { stateInstance: 'authorized' } })).toEqual({ ok: true, value: { stateInstance: 'authorized' } });
+		expect(readAnswer({ statusCode: 200, body: '{"existsWhatsapp":false}' })).toEqual({ ok: true, value: { existsWhatsapp: false } });
 	});
 
 	it.each([
@@ -70,7 +68,7 @@ describe('readAnswer', () => {
 	});
 });
 
-describe('failureFromThrown', () => {
+describe('failureOfHttpError', () => {
 	it.each([
 		[{ code: 'ECONNREFUSED' }, 'refused'],
 		[{ message: 'wrapped', cause: { code: 'ECONNABORTED' } }, 'timeout'],
@@ -79,11 +77,11 @@ describe('failureFromThrown', () => {
 		[{ cause: { code: 'ENOTFOUND' } }, 'dns'],
 		[new Error('something else'), 'network'],
 	])('%p is %s', (error, kind) => {
-		expect(failureFromThrown(error).kind).toBe(kind);
+		expect(failureOfHttpError(error).kind).toBe(kind);
 	});
 });
 
-describe('toNodeApiError', () => {
+describe('GreenApiError', () => {
 	it.each([
 		[{ kind: 'status', status: 401 } as const, /refused the API token/, /API Token/],
 		[{ kind: 'status', status: 403 } as const, /refused access to this instance/, /Instance ID and the API URL/],
@@ -97,19 +95,28 @@ describe('toNodeApiError', () => {
 		[{ kind: 'refused' } as const, /Could not connect to GREEN-API at 127.0.0.1:9/, /API URL/],
 		[{ kind: 'notJson', status: 200, text: 'Login' } as const, /not JSON: "Login"/, /API URL/],
 	])('%p', (info, message, description) => {
-		const error = toNodeApiError(node, info, { method: 'checkWhatsapp', itemIndex: 3, host: '127.0.0.1:9', timeoutMs: 5000 });
+		const error = new GreenApiError(node, info, { method: 'checkWhatsapp', itemIndex: 3, host: '127.0.0.1:9', timeoutMs: 5000 });
+		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toMatch(message);
 		expect(error.message).toMatch(/\[item 3\]$/);
 		expect(error.description).toMatch(description);
-		expect(failureOf(error)).toBe(info);
+		// The error carries its classification itself; n8n stores it without it, as before.
+		expect(failureOf(error)).toEqual(info);
+		expect(Object.keys(error)).not.toContain('greenApiFailure');
 	});
 
 	it('redacts a token that GREEN-API echoed in its text', () => {
-		const error = toNodeApiError(
+		const error = new GreenApiError(
 			node,
 			{ kind: 'status', status: 500, text: 'failed /waInstance1/checkWhatsapp/SECRETTOKEN123' },
 			{ method: 'checkWhatsapp', secrets: ['SECRETTOKEN123'] },
 		);
 		expect(JSON.stringify({ m: error.message, d: error.description })).not.toContain('SECRETTOKEN123');
+		expect(JSON.stringify(failureOf(error))).not.toContain('SECRETTOKEN123');
+	});
+
+	it('is the only error failureOf classifies: any other error is not a GREEN-API failure', () => {
+		expect(failureOf(new Error('a bug in an output step'))).toBeUndefined();
+		expect(failureOf(new NodeApiError(node, { message: 'x' }))).toBeUndefined();
 	});
 });

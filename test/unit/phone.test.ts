@@ -1,4 +1,4 @@
-import { jsonWithPhoneNumber, normalizePhoneNumber, PhoneNumberError } from '../../nodes/shared/phone';
+import { jsonWithPhoneNumber, normalizePhoneNumber, phoneNumberInJson, PhoneNumberError } from '../../nodes/shared/phone';
 
 describe('normalizePhoneNumber', () => {
 	it.each([
@@ -41,5 +41,16 @@ describe('jsonWithPhoneNumber', () => {
 	it('writes the digits as a JSON integer, exactly, even past 2^53', () => {
 		const text = jsonWithPhoneNumber('9999999999999999', { description: 'text "__phoneNumber__"' });
 		expect(text).toBe('{"phoneNumber":9999999999999999,"description":"text \\"__phoneNumber__\\""}');
+	});
+});
+
+describe('phoneNumberInJson', () => {
+	it('reads back the digits jsonWithPhoneNumber wrote, exactly', () => {
+		expect(phoneNumberInJson(jsonWithPhoneNumber('9999999999999999'))).toBe('9999999999999999');
+		expect(phoneNumberInJson(jsonWithPhoneNumber('441234567890', { description: '{"phoneNumber":1}' }))).toBe('441234567890');
+	});
+
+	it.each([undefined, '', '{}', '{"description":"x","phoneNumber":441234567890}', { phoneNumber: 441234567890 }])('%p carries none', (body) => {
+		expect(phoneNumberInJson(body)).toBeUndefined();
 	});
 });

@@ -1,3 +1,19 @@
+/**
+ * How one item of a GREEN-API operation goes, top to bottom:
+ *
+ *   1. n8n's RoutingNode builds the request from the operation's `routing` (declarative):
+ *      `routing.request` gives the verb and the URL `/<method>`; `routing.send.preSend` steps of
+ *      the operation file build the body (and throw NodeOperationError for bad input).
+ *   2. `routing.operations.pagination` hands the built request to `runOperation` below, which
+ *      a) sends it through shared/transport.ts `sendPaced`: pace, HTTP, retry policy. Only HTTP
+ *         and network failures come out of it, as GreenApiError (a NodeApiError);
+ *      b) runs the operation's `output` step on the answer: an error there is our own, never a
+ *         GREEN-API failure, and names the operation and the item;
+ *      c) pairs the items with their input item.
+ *
+ * n8n's `routing.output.postReceive` is not used: RoutingNode runs it inside the request call it
+ * gives the pagination hook, so it would sit inside the retry loop.
+ */
 import { NodeOperationError } from 'n8n-workflow';
 import type {
 	DeclarativeRestApiSettings,
@@ -5,104 +21,118 @@ import type {
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
-	IN8nHttpFullResponse,
 	INodeExecutionData,
-	INodePropertyRouting,
-	PostReceiveAction,
+	INodePropertyOptions,
+	INodeProperties,
 	PreSendAction,
 } from 'n8n-workflow';
 
-import { METHODS, isGreenApiMethod } from '../../shared/api';
+import { METHODS } from '../../shared/api';
 import type { GreenApiMethod } from '../../shared/api';
-import { readAnswer } from '../../shared/errors';
-import type { HttpAnswer } from '../../shared/errors';
-import { normalizePhoneNumber } from '../../shared/phone';
 import { DEFAULT_TIMEOUT_MS, sendPaced } from '../../shared/transport';
+
+/**
+ * Shapes GREEN-API's answer into output items. `sent` is the request as it went out (its body
+ * says which number an answer is about). Throw `itemError` for an answer that cannot be used.
+ */
+export type OutputStep = (
+	this: IExecuteSingleFunctions,
+	answer: IDataObject,
+	sent: IHttpRequestOptions,
+) => Promise<INodeExecutionData[]>;
+
+/** One operation of the node: what the editor shows, the GREEN-API method, and its steps. */
+export interface GreenApiOperation {
+	/** Display name, Title Case: shown in the operation list and as the node's subtitle. */
+	name: string;
+	value: string;
+	method: GreenApiMethod;
+	action: string;
+	description: string;
+	/** Sends one phone number per item: shows the shared Phone Number field (shared/descriptions.ts). */
+	perNumber?: boolean;
+	/** Fields only this operation has. */
+	fields?: INodeProperties[];
+	/** Build the request body from the item's parameters. */
+	preSend?: PreSendAction[];
+	/** Without it, the answer's JSON is the output item. */
+	output?: OutputStep;
+}
 
 interface NodeOptions {
 	maxRequestsPerSecond?: number;
 	timeout?: number;
 }
 
-function nodeOptions(ctx: IExecuteSingleFunctions): NodeOptions {
-	return ctx.getNodeParameter('options', {}) as NodeOptions;
+/** A problem with one item that is not GREEN-API's doing: names the operation, the item, what to do. */
+export function itemError(
+	ctx: IExecuteSingleFunctions,
+	operation: string,
+	message: string,
+	description: string,
+): NodeOperationError {
+	const itemIndex = ctx.getItemIndex();
+	return new NodeOperationError(ctx.getNode(), `${operation}: ${message} [item ${itemIndex}]`, { itemIndex, description });
 }
 
-function timeoutMs(ctx: IExecuteSingleFunctions): number {
-	const seconds = nodeOptions(ctx).timeout;
-	return seconds && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
+/** GREEN-API answers objects; anything else is kept under `value`. */
+function asJson(value: unknown): IDataObject {
+	return (value && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
 }
 
-/** Runs before every request: the engine would otherwise wait 300 s for an answer. */
-async function applyTimeout(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	requestOptions.timeout = timeoutMs(this);
-	return requestOptions;
-}
+/** Steps 2a-2c of the comment at the top, for one operation. */
+function runOperation(operation: GreenApiOperation) {
+	return async function (
+		this: IExecutePaginationFunctions,
+		requestData: DeclarativeRestApiSettings.ResultOptions,
+	): Promise<INodeExecutionData[]> {
+		const itemIndex = this.getItemIndex();
+		const options = this.getNodeParameter('options', {}) as NodeOptions;
+		// RoutingNode would send these options as they are (its rawRoutingRequest does the same cast).
+		const sent = requestData.options as IHttpRequestOptions;
 
-/**
- * Sends the item's request through the shared pace-and-retry loop. n8n starts every item's
- * request at once; declarative nodes can hand the sending to a function, and this is it.
- */
-async function sendThroughPacer(
-	this: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	const name = String(requestData.options.url ?? '').replace(/^\//, '');
-	if (!isGreenApiMethod(name)) throw new NodeOperationError(this.getNode(), `Unknown GREEN-API method "${name}"`);
-	const itemIndex = this.getItemIndex();
-	const items = await sendPaced(
-		this,
-		{ method: name, maxPerSecond: nodeOptions(this).maxRequestsPerSecond, timeoutMs: timeoutMs(this), itemIndex },
-		async () => await this.makeRoutingRequest(requestData),
-	);
-	return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
-}
+		const answer = await sendPaced(this, sent, {
+			method: operation.method,
+			maxPerSecond: options.maxRequestsPerSecond,
+			timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+			itemIndex,
+		});
 
-/** First step of every answer: a good answer's JSON, or a failure for the loop to judge. */
-async function checkAnswer(
-	this: IExecuteSingleFunctions,
-	_items: INodeExecutionData[],
-	response: IN8nHttpFullResponse,
-): Promise<INodeExecutionData[]> {
-	const value = readAnswer(response as HttpAnswer);
-	const json = (value && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
-	return [{ json }];
-}
-
-/** The routing of one operation: its GREEN-API method, any request building, any output shaping. */
-export function greenApiRouting(
-	method: GreenApiMethod,
-	steps: { preSend?: PreSendAction[]; postReceive?: PostReceiveAction[] } = {},
-): INodePropertyRouting {
-	return {
-		request: { method: METHODS[method].verb, url: `/${method}`, ignoreHttpStatusErrors: true },
-		send: { paginate: true, preSend: [applyTimeout, ...(steps.preSend ?? [])] },
-		operations: { pagination: sendThroughPacer },
-		output: { postReceive: [checkAnswer, ...(steps.postReceive ?? [])] },
+		let items: INodeExecutionData[];
+		try {
+			items = operation.output ? await operation.output.call(this, asJson(answer), sent) : [{ json: asJson(answer) }];
+		} catch (error) {
+			// An itemError passes as it is; anything else is a bug of ours: shown as itself (its
+			// message and stack kept), saying where it happened.
+			throw error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(this.getNode(), error as Error, {
+						itemIndex,
+						message: `${operation.name}: reading GREEN-API's answer failed: ${(error as Error).message} [item ${itemIndex}]`,
+						description:
+							'GREEN-API answered; the node could not turn the answer into output. Please report this with the operation name.',
+					});
+		}
+		return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
 	};
 }
 
-// The request step and the answer step of one item share its context: evaluate the expression once.
-const phoneNumbers = new WeakMap<IExecuteSingleFunctions, string>();
-
-/** The item's Phone Number as digits, or an error naming the item and the value. */
-export function phoneNumberOf(ctx: IExecuteSingleFunctions): string {
-	const cached = phoneNumbers.get(ctx);
-	if (cached !== undefined) return cached;
-	const itemIndex = ctx.getItemIndex();
-	try {
-		const digits = normalizePhoneNumber(ctx.getNodeParameter('phoneNumber'));
-		phoneNumbers.set(ctx, digits);
-		return digits;
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Phone Number in item ${itemIndex}: ${(error as Error).message}`, {
-			itemIndex,
-			description: 'Use the international format with the country code, e.g. +44 1234 567890 or 441234567890.',
-		});
-	}
+/** The operation as an option of the Operation parameter, with its routing. */
+export function operationOption(operation: GreenApiOperation): INodePropertyOptions {
+	return {
+		name: operation.name,
+		value: operation.value,
+		action: operation.action,
+		description: operation.description,
+		routing: {
+			request: { method: METHODS[operation.method].verb, url: `/${operation.method}` },
+			send: { paginate: true, preSend: operation.preSend ?? [] },
+			operations: { pagination: runOperation(operation) },
+		},
+	};
 }
 
 /** Copies an answer's JSON and adds fields, keeping GREEN-API's own fields first. */
-export function withFields(items: INodeExecutionData[], fields: (json: IDataObject) => IDataObject): INodeExecutionData[] {
-	return items.map((item) => ({ ...item, json: { ...item.json, ...fields(item.json) } }));
+export function withFields(json: IDataObject, fields: IDataObject): INodeExecutionData[] {
+	return [{ json: { ...json, ...fields } }];
 }

@@ -1,25 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { jsonWithPhoneNumber } from '../../../shared/phone';
 import { explainUnbanStatus } from '../../../shared/states';
-import { phoneNumberOf, withFields } from '../../shared/routing';
+import { numberSent, phoneNumberOf, withPhoneNumberBody } from '../../shared/perNumber';
+import type { GreenApiOperation } from '../../shared/routing';
 
-export const unbanFields: INodeProperties[] = [
-	{
-		displayName: 'Description',
-		name: 'description',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		required: true,
-		default: '',
-		placeholder: 'Please review the ban of +44 1234 567890: it is used for customer support replies only.',
-		description: 'The appeal text WhatsApp reviews. Name the blocked number and say how it is used.',
-		displayOptions: { show: { resource: ['instance'], operation: ['unban'] } },
-	},
-];
-
-export async function unbanBody(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+async function unbanBody(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const phoneNumber = phoneNumberOf(this);
 	const description = this.getNodeParameter('description', '');
 	if (typeof description !== 'string' || description.trim() === '') {
@@ -29,15 +15,32 @@ export async function unbanBody(this: IExecuteSingleFunctions, requestOptions: I
 			description: 'GREEN-API files the description as the appeal: write why the number should be unbanned, naming the number.',
 		});
 	}
-	requestOptions.body = jsonWithPhoneNumber(phoneNumber, { description: description.trim() });
-	requestOptions.headers = { ...requestOptions.headers, 'Content-Type': 'application/json' };
-	return requestOptions;
+	return withPhoneNumberBody(requestOptions, phoneNumber, { description: description.trim() });
 }
 
-export async function explainUnban(this: IExecuteSingleFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const phoneNumber = phoneNumberOf(this);
-	return withFields(items, (json) => ({ explanation: explainUnbanStatus(json.status) })).map((item) => ({
-		...item,
-		json: { phoneNumber, ...item.json },
-	}));
-}
+export const unban: GreenApiOperation = {
+	name: 'Unban',
+	value: 'unban',
+	method: 'unban',
+	action: 'Appeal the ban of a number',
+	description:
+		'File an appeal against the ban of a number that was linked to this instance. Each call files an appeal: ask a human before using it.',
+	perNumber: true,
+	fields: [
+		{
+			displayName: 'Description',
+			name: 'description',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			required: true,
+			default: '',
+			placeholder: 'Please review the ban of +44 1234 567890: it is used for customer support replies only.',
+			description: 'The appeal text WhatsApp reviews. Name the blocked number and say how it is used.',
+			displayOptions: { show: { resource: ['instance'], operation: ['unban'] } },
+		},
+	],
+	preSend: [unbanBody],
+	output: async (answer, sent) => [
+		{ json: { phoneNumber: numberSent(sent), ...answer, explanation: explainUnbanStatus(answer.status) } },
+	],
+};

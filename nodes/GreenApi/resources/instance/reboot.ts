@@ -1,0 +1,10 @@
+import type { GreenApiOperation } from '../../shared/routing';
+
+export const reboot: GreenApiOperation = {
+	name: 'Reboot',
+	value: 'reboot',
+	method: 'reboot',
+	action: 'Reboot the instance',
+	description:
+		'Restart the instance; GREEN-API advises it when the state stays starting for more than 5 minutes or is yellowCard',
+};
