@@ -1,63 +1,41 @@
 /**
  * The GreenApi node run by n8n's own engine (WorkflowExecute -> RoutingNode) against the
- * sandbox over real HTTP, with the credential applied the way n8n applies it.
+ * sandbox over real HTTP, with the credential applied the way n8n applies it: what holds for
+ * every operation (credentials, errors, the request path). Each operation's own behaviour is
+ * in its fixture, test/operations/<operation>.fixture.ts.
  */
-import { findSecret, logs } from './harness/engine';
+import type { INodeProperties } from 'n8n-workflow';
+
+import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
+import { getState } from '../nodes/GreenApi/resources/instance/getState';
+import { operationOption } from '../nodes/GreenApi/shared/routing';
+import { findSecret, logs, runNode } from './harness/engine';
 import type { NodeRunResult } from './harness/engine';
-import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
+import { expectNoToken as expectNoSecret } from './harness/expect';
+import { credentialTypes, credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { InstanceDef, Sandbox } from './fixtures';
 
 const main: InstanceDef = { idInstance: '1101000001', apiTokenInstance: makeToken('a1a1'), knownNumbers: ['79001234567'] };
-const linking: InstanceDef = { idInstance: '1101000002', apiTokenInstance: makeToken('b2b2'), stateInstance: 'notAuthorized' };
-const quota: InstanceDef = { idInstance: '1101000003', apiTokenInstance: makeToken('c3c3'), checkWhatsappQuota: 2 };
 const faults: InstanceDef = { idInstance: '1101000004', apiTokenInstance: makeToken('d4d4') };
-const TOKENS = [main, linking, quota, faults].map((i) => i.apiTokenInstance);
+const TOKENS = [main, faults].map((i) => i.apiTokenInstance);
 
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ instances: [main, linking, quota, faults], rebootMs: 300 });
+	sandbox = await startSandbox({ instances: [main, faults], rebootMs: 300 });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => {
-	// Some tests redefine the main instance; reset() keeps such definitions, so put it back first.
-	sandbox.addInstance(main);
 	sandbox.reset();
 	logs.clear();
 });
 
 /** No token in the thrown error, the run data, the output items or anything n8n logged. */
-function expectNoToken(result: NodeRunResult): void {
-	for (const token of TOKENS) {
-		expect(findSecret(result, token)).toEqual([]);
-		expect(findSecret(logs.lines, token)).toEqual([]);
-	}
-}
+const expectNoToken = (result: NodeRunResult): void => expectNoSecret(result, TOKENS);
 
 const creds = () => credentialsFor(sandbox, main);
 
-describe('Get State', () => {
-	it('gives one result per input item, paired, with what the state means', async () => {
-		sandbox.setState(main.idInstance, 'yellowCard');
-		const result = await runGreenApi(creds(), { operation: 'getState' }, { items: items({ a: 1 }, { a: 2 }, { a: 3 }) });
-		expect(result.error).toBeUndefined();
-		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		for (const item of result.items) {
-			expect(item.json).toEqual({
-				stateInstance: 'yellowCard',
-				meaning: expect.stringMatching(/suspended for suspected spam/),
-				recommendedAction: 'reboot',
-			});
-		}
-		expect(sandbox.stats().byMethod.getStateInstance.requests).toBe(3);
-	});
-
-	it('passes an unknown state through untouched', async () => {
-		sandbox.setState(main.idInstance, 'quantumLocked');
-		const result = await runGreenApi(creds(), { operation: 'getState' });
-		expect(result.items[0].json).toMatchObject({ stateInstance: 'quantumLocked', recommendedAction: 'unknown' });
-	});
-
+describe('credentials', () => {
 	it('accepts an API URL with spaces, a trailing slash and no scheme', async () => {
 		const host = sandbox.url.replace('http://', '');
 		const sloppy = { greenApi: { ...creds().greenApi, apiUrl: `  ${sandbox.url}/ ` } };
@@ -66,172 +44,6 @@ describe('Get State', () => {
 		// Without a scheme https is assumed: the plain-HTTP sandbox cannot answer, and the error says where it went.
 		const noScheme = await runGreenApi({ greenApi: { ...creds().greenApi, apiUrl: host } }, { operation: 'getState' });
 		expect(noScheme.error?.message).toMatch(new RegExp(`GREEN-API at ${host.replace(/\./g, '\\.')}`));
-	});
-});
-
-describe('Check WhatsApp', () => {
-	it('normalises what people paste and sends the number the API wants', async () => {
-		const input = items(
-			{ phone: '+44 1234 567891' },
-			{ phone: '0044 1234 567890' },
-			{ phone: '(44) 1234-567892' },
-			{ phone: '441234567893@c.us' },
-			{ phone: 441234567894 },
-			{ phone: '441234567895' },
-		);
-		const result = await runGreenApi(creds(), { operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' }, { items: input });
-		expect(result.error).toBeUndefined();
-		expect(result.items.map((i) => i.json)).toEqual([
-			{ phoneNumber: '441234567891', existsWhatsapp: true },
-			{ phoneNumber: '441234567890', existsWhatsapp: false },
-			{ phoneNumber: '441234567892', existsWhatsapp: true },
-			{ phoneNumber: '441234567893', existsWhatsapp: true },
-			{ phoneNumber: '441234567894', existsWhatsapp: true },
-			{ phoneNumber: '441234567895', existsWhatsapp: true },
-		]);
-		expect(result.items.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4, 5].map((item) => ({ item })));
-		// The sandbox refuses anything but digits, so six 200s prove the body held a clean integer.
-		expect(sandbox.stats().byMethod.checkWhatsapp.byStatus).toEqual({ '200': 6 });
-	});
-
-	it('fails an item that cannot be a phone number before sending it, naming the item and the value', async () => {
-		const input = items({ phone: '441234567891' }, { phone: 'call me' }, { phone: '441234567893' });
-		const result = await runGreenApi(creds(), { operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' }, { items: input });
-		expect(result.error?.message).toMatch(/Phone Number in item 1: "call me" is not a phone number/);
-		expect(result.items).toEqual([]);
-	});
-
-	it('with Continue On Fail, bad items become error items in place and the others still succeed', async () => {
-		const input = items({ phone: '441234567891' }, { phone: '12345' }, { phone: '441234567890' }, { phone: null });
-		const result = await runGreenApi(
-			creds(),
-			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' },
-			{ items: input, continueOnFail: true },
-		);
-		expect(result.error).toBeUndefined();
-		expect(result.items).toHaveLength(4);
-		expect(result.items[0].json).toEqual({ phoneNumber: '441234567891', existsWhatsapp: true });
-		expect(result.items[1].json.error).toMatch(/item 1: "12345" has 5 digits; GREEN-API accepts 11 to 16/);
-		expect(result.items[2].json).toEqual({ phoneNumber: '441234567890', existsWhatsapp: false });
-		expect(result.items[3].json.error).toMatch(/item 3: The phone number is empty/);
-		expect(result.items.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
-		// Only the two good numbers reached GREEN-API.
-		expect(sandbox.stats().byMethod.checkWhatsapp.requests).toBe(2);
-	});
-
-	it('says when the monthly quota is used up, with the numbers from the API', async () => {
-		const input = items({ p: '441234567891' }, { p: '441234567892' }, { p: '441234567893' });
-		const result = await runGreenApi(
-			credentialsFor(sandbox, quota),
-			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.p }}' },
-			{ items: input, continueOnFail: true },
-		);
-		expect(result.items[0].json.existsWhatsapp).toBe(true);
-		expect(result.items[1].json.existsWhatsapp).toBe(true);
-		expect(result.items[2].json.error).toMatch(/monthly GREEN-API quota for checkWhatsapp is used up \(2 of 2 used\) \[item 2\]/);
-		expect((result.items[2].error as { description?: string }).description).toMatch(/Monthly quota has been exceeded/);
-		// 466 is final: not retried.
-		expect(sandbox.stats().byMethod.checkWhatsapp.requests).toBe(3);
-		expectNoToken(result);
-	});
-
-	it.each(['json', 'text'] as const)('shows GREEN-API\'s own text for a 400 written as %s', async (style) => {
-		const sb = await startSandbox({ instances: [main], errorStyle: style });
-		try {
-			sb.setState(main.idInstance, 'starting');
-			const result = await runGreenApi(credentialsFor(sb, main), { operation: 'checkWhatsapp', phoneNumber: '441234567891' });
-			expect(result.error?.message).toBe('GREEN-API rejected the request: instance in starting process try later [item 0]');
-			expect(result.error?.description).toMatch(/wait a few minutes/);
-		} finally {
-			await sb.close();
-		}
-	});
-});
-
-describe('Unban', () => {
-	const unban = (description: string, phoneNumber = '+7 900 123-45-67') => ({ operation: 'unban', phoneNumber, description });
-
-	it.each([
-		['UNBANNED', /ban was lifted/],
-		['IN_REVIEW', /do not appeal again/],
-		['PERMANETLY_BANNED', /banned permanently/],
-		['NO_APPEAL_OPEN', /No appeal/],
-		['SOMETHING_NEW', /not documented yet/],
-	])('keeps status %s and reason and explains it', async (status, explanation) => {
-		sandbox.addInstance({ ...main, unbanStatus: status, stateInstance: 'blocked' });
-		const result = await runGreenApi(creds(), unban('Please review the ban of +79001234567: support replies only.'));
-		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toEqual({ phoneNumber: '79001234567', status, reason: '', explanation: expect.stringMatching(explanation) });
-	});
-
-	it('needs a description, and sends nothing without one', async () => {
-		const result = await runGreenApi(creds(), unban('   '));
-		expect(result.error?.message).toBe('Description in item 0 is empty');
-		expect(sandbox.stats().total).toBe(0);
-	});
-
-	it('shows the API error for a number that was never on this instance', async () => {
-		const result = await runGreenApi(creds(), unban('appeal', '441234567891'));
-		expect(result.error?.message).toMatch(/rejected the request: phone number was not connected to this instance/);
-	});
-
-	it('is never retried: a 502 answer files no second appeal', async () => {
-		sandbox.injectFault({ method: 'unban', kind: 'html', count: 5 });
-		const result = await runGreenApi(creds(), unban('appeal'));
-		expect(result.error?.message).toMatch(/server error \(502\): 502 Bad Gateway/);
-		expect(sandbox.stats().byMethod.unban.requests).toBe(1);
-		expectNoToken(result);
-	});
-});
-
-describe('Reboot, Logout, Get Account Info, Get QR Code', () => {
-	it('Reboot answers isReboot and the instance starts, then comes back', async () => {
-		const result = await runGreenApi(creds(), { operation: 'reboot' });
-		expect(result.items[0].json).toEqual({ isReboot: true });
-		const state = await runGreenApi(creds(), { operation: 'getState' });
-		expect(state.items[0].json.stateInstance).toBe('starting');
-	});
-
-	it('Logout answers isLogout and leaves the instance notAuthorized', async () => {
-		const result = await runGreenApi(creds(), { operation: 'logout' });
-		expect(result.items[0].json).toEqual({ isLogout: true });
-		const info = await runGreenApi(creds(), { operation: 'getAccountInfo' });
-		expect(info.items[0].json).toMatchObject({ stateInstance: 'notAuthorized', phone: '', avatar: '', deviceId: '' });
-	});
-
-	it('Get Account Info gives phone, avatar, device and state', async () => {
-		const result = await runGreenApi(creds(), { operation: 'getAccountInfo' });
-		expect(result.items[0].json).toEqual({
-			avatar: expect.stringMatching(/^https?:\/\//),
-			phone: '79001234567',
-			stateInstance: 'authorized',
-			deviceId: expect.any(String),
-			meaning: 'Linked to a phone and working.',
-		});
-	});
-
-	it('Get QR Code gives a PNG file in binary data when a QR code is offered', async () => {
-		const result = await runGreenApi(credentialsFor(sandbox, linking), { operation: 'getQrCode' });
-		expect(result.error).toBeUndefined();
-		const [item] = result.items;
-		expect(item.json).toEqual({ type: 'qrCode', explanation: expect.stringMatching(/Scan this QR code/) });
-		const binary = item.binary?.data;
-		expect(binary).toMatchObject({ mimeType: 'image/png', fileName: 'whatsapp-qr.png', fileExtension: 'png' });
-		const png = Buffer.from(binary!.data, 'base64');
-		expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-		expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
-		expect(png.readUInt32BE(16)).toBeGreaterThan(20);
-	});
-
-	it.each([
-		['authorized', 'alreadyLogged', /already linked/],
-		['starting', 'error', /could not make a QR code/],
-	])('Get QR Code when %s is %s JSON with an explanation, not a failure', async (state, type, explanation) => {
-		sandbox.setState(linking.idInstance, state);
-		const result = await runGreenApi(credentialsFor(sandbox, linking), { operation: 'getQrCode' });
-		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toEqual({ type, message: expect.any(String), explanation: expect.stringMatching(explanation) });
-		expect(result.items[0].binary).toBeUndefined();
 	});
 });
 
@@ -320,4 +132,54 @@ describe('errors are clear and never carry the token', () => {
 		expect(result.items.filter((i) => i.json.existsWhatsapp === true)).toHaveLength(2);
 		expectNoToken(result);
 	});
+});
+
+describe('the request path: only HTTP and network failures are GREEN-API failures', () => {
+	/** The GreenApi node with Get State's output step replaced by one that has a bug. */
+	function nodeWithBuggyGetState(): GreenApi {
+		const node = new GreenApi();
+		const buggy = operationOption({
+			...getState,
+			output: async (answer) => {
+				const missing = (answer as Record<string, { field: string } | undefined>).noSuchKey;
+				return [{ json: { field: missing!.field } }];
+			},
+		});
+		const properties = node.description.properties.map((p): INodeProperties =>
+			p.name === 'operation' ? { ...p, options: p.options!.map((o) => ('value' in o && o.value === 'getState' ? buggy : o)) } : p,
+		);
+		node.description = { ...node.description, properties };
+		return node;
+	}
+
+	it('a bug in an output step surfaces as itself, naming the operation and the item, and is not retried', async () => {
+		const result = await runNode({
+			nodeType: nodeWithBuggyGetState(),
+			credentialTypes,
+			credentials: creds(),
+			parameters: { resource: 'instance', operation: 'getState' },
+		});
+		expect(result.error?.message).toMatch(/^Get State: reading GREEN-API's answer failed: Cannot read properties of undefined \(reading 'field'\) \[item 0\]$/);
+		expect(result.error?.message).not.toMatch(/request to GREEN-API|API URL/);
+		expect(result.error?.description).toMatch(/GREEN-API answered/);
+		// The answer was good: one request, no retry of a call that had succeeded.
+		expect(sandbox.stats().byMethod.getStateInstance.requests).toBe(1);
+		expectNoToken(result);
+	});
+
+	it('with Continue On Fail, each item carries its own output-step error', async () => {
+		const result = await runNode({
+			nodeType: nodeWithBuggyGetState(),
+			credentialTypes,
+			credentials: creds(),
+			parameters: { resource: 'instance', operation: 'getState' },
+			items: items({ a: 1 }, { a: 2 }),
+			continueOnFail: true,
+		});
+		expect(result.items.map((i) => i.json.error)).toEqual([
+			expect.stringMatching(/^Get State: reading GREEN-API's answer failed: .* \[item 0\]$/),
+			expect.stringMatching(/^Get State: reading GREEN-API's answer failed: .* \[item 1\]$/),
+		]);
+		expectNoToken(result);
+	}, 30_000);
 });

@@ -1,0 +1,12 @@
+import type { OperationFixture } from '../harness/operations';
+
+export const fixture: OperationFixture = {
+	operation: 'logout',
+	cases: [
+		{
+			title: 'answers isLogout and leaves the instance notAuthorized',
+			output: [{ isLogout: true }],
+			then: { operation: 'getAccountInfo', outputLike: [{ stateInstance: 'notAuthorized', phone: '', avatar: '', deviceId: '' }] },
+		},
+	],
+};

@@ -1,0 +1,26 @@
+/**
+ * Runs every operation fixture in this folder (`<operation>.fixture.ts`) through n8n's engine
+ * against the sandbox. Adding an operation to the node without a fixture fails here.
+ */
+import { readdirSync } from 'node:fs';
+
+import { greenApiNode } from '../fixtures';
+import { describeOperation } from '../harness/operations';
+import type { OperationFixture } from '../harness/operations';
+
+const fixtures: OperationFixture[] = readdirSync(__dirname)
+	.filter((file) => file.endsWith('.fixture.ts'))
+	.sort()
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	.map((file) => (require(`./${file}`) as { fixture: OperationFixture }).fixture);
+
+function operationValues(): string[] {
+	const operation = greenApiNode.description.properties.find((p) => p.name === 'operation');
+	return (operation?.options ?? []).map((option) => String((option as { value: unknown }).value));
+}
+
+it('every operation of the node has a fixture, and every fixture an operation', () => {
+	expect(fixtures.map((f) => f.operation).sort()).toEqual(operationValues().sort());
+});
+
+for (const fixture of fixtures) describeOperation(fixture);
