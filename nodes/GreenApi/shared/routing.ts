@@ -13,6 +13,8 @@
  *
  * n8n's `routing.output.postReceive` is not used: RoutingNode runs it inside the request call it
  * gives the pagination hook, so it would sit inside the retry loop.
+ * RoutingNode re-wraps any other error of an item's request (a NodeOperationError from 1 or 2b
+ * included) in a NodeApiError with httpCode "none"; the message stays ours.
  */
 import { NodeOperationError } from 'n8n-workflow';
 import type {
