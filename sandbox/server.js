@@ -36,15 +36,9 @@ const DEMO = Object.freeze({
  */
 
 /**
- * A GREEN-API method as the sandbox imitates it.
- * @typedef {Object} MethodSpec
- * @property {'GET'|'POST'} verb any other verb answers 404
- * @property {number|null} perSecond default rate limit per instance; null = none
- * @property {boolean} publishedLimit whether GREEN-API publishes that limit (otherwise we chose it)
- * @property {BodyField[]} [body] POST body fields, validated in this order before the handler runs
- * @property {(inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply} handle
- *
- * @typedef {'phoneNumber'|'description'} BodyField
+ * A GREEN-API method as the sandbox imitates it: verb, rate limit and body fields (MethodInfo in
+ * types.d.ts), and the handler that answers once auth, faults, rate limit and body passed.
+ * @typedef {import('./types').MethodInfo & { handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} MethodSpec
  * @typedef {{ phoneNumber?: string, description?: string }} ValidBody phoneNumber as digits
  */
 
@@ -236,7 +230,7 @@ const DEFAULTS = Object.freeze({
 });
 
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
-const COUNT_KEYS = Object.freeze(['\u0441ount', 'count']);
+const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
 
 const INSTANCE_DEFAULTS = Object.freeze({
 	stateInstance: 'authorized',
@@ -259,114 +253,18 @@ const HTML_502 =
 	'<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 
 /**
- * @typedef {Object} InstanceDef
- * @property {string|number} idInstance
- * @property {string} apiTokenInstance
- * @property {string|null} [stateInstance] default 'authorized'; null = still being created
- * @property {number} [checkWhatsappQuota] checks allowed before HTTP 466 (default 30000)
- * @property {string} [phone] the account's own number (default '79001234567')
- * @property {string[]} [knownNumbers] numbers once connected to the instance; unban and unbanStatus work only for these (default [phone])
- * @property {string} [unbanStatus] what unban answers (default 'UNBANNED')
- * @property {string} [appealStatus] what unbanStatus answers until an unban call puts its own status on record (default 'NO_APPEAL_OPEN')
- * @property {boolean} [authorizationCodeStatus] false: getAuthorizationCode answers `{status: false, code: ''}` (default true)
- * @property {'count'|'сount'} [countKey] key of getMessagesCount and getWebhooksCount answers (default 'сount', Cyrillic с)
- * @property {number|MessageDef[]} [queue] outgoing queue at the start: a number of generated messages, or the messages
- * @property {number} [queueGrowth] messages added before each getMessagesCount answer (default 0)
- * @property {number} [webhooksCount] what getWebhooksCount answers (default 0)
- *
- * @typedef {Partial<Omit<InstanceDef, 'idInstance'|'apiTokenInstance'|'stateInstance'|'queue'>>} InstancePatch
- *   what updateInstance changes (until reset); state: setState; queue: setQueue / pushMessages
- *
- * @typedef {Object} MessageDef a message for the outgoing queue; missing fields are generated
- * @property {string} [messageID]
- * @property {string} [type] default 'sendMessage'
- * @property {string} [chatId] default '<phone>@c.us'
- * @property {string} [message]
- *
- * @typedef {Object} QueuedMessage as showMessagesQueue answers it
- * @property {string} messageID
- * @property {string} type
- * @property {{ chatId: string, message: string }} body
- *
- * @typedef {Object} Fault
- * @property {string|number} [idInstance] absent = any instance
- * @property {string} [method] absent = any method
- * @property {number} [count] how many matching requests it applies to (default 1)
- * @property {'status'|'html'|'empty'|'null'|'delay'|'drop'} kind
- * @property {number} [status] for 'status' (default 500) and 'html' (default 502)
- * @property {unknown} [body] for 'status': a string is sent as text, anything else as JSON
- * @property {number} [delayMs] for 'delay' (default 60000)
- *
- * @typedef {Object} SandboxOptions
- * @property {string} [host]
- * @property {number} [port] 0 = ephemeral
- * @property {number} [latencyMs] added before every API answer
- * @property {number} [latencyJitterMs] latency varies uniformly by +- this much
- * @property {Partial<Record<string, number|null>>} [rateLimits] per method; null = unlimited
- * @property {number|false} [retryAfter] seconds for a Retry-After header on 429 answers
- * @property {'json'|'text'} [errorStyle] how 400 errors are written
- * @property {number} [rebootMs] how long reboot keeps the instance in 'starting'
- * @property {number} [authorizationCodeMs] how long a link code from getAuthorizationCode is valid (default 150000)
- * @property {Partial<Record<string, string>>} [refusals] 400 texts per state for checkWhatsapp, over STATE_REFUSALS
- * @property {InstanceDef[]} [instances]
- *
- * @typedef {Object} InstanceView
- * @property {string} idInstance
- * @property {string} apiTokenInstance
- * @property {string|null} stateInstance
- * @property {(string|null)[]} script states still to be served by getStateInstance
- * @property {boolean} rebooting
- * @property {number} checkWhatsappQuota
- * @property {number} checkWhatsappUsed
- * @property {string} phone
- * @property {string[]} knownNumbers
- * @property {string} unbanStatus
- * @property {string} appealStatus
- * @property {boolean} authorizationCodeStatus
- * @property {{ code: string, phoneNumber: string, expiresAt: number } | null} authorizationCode the last code handed out, until used
- * @property {string} countKey
- * @property {number} queueGrowth
- * @property {number} messagesQueued the outgoing queue's length
- * @property {number} messagesSent messages the instance sent from its queue
- * @property {number} webhooksCount
- *
- * @typedef {Object} Bucket
- * @property {number} requests
- * @property {number} ok 2xx answers
- * @property {number} rateLimited 429 answers from the rate limiter
- * @property {number} faults requests an injected fault applied to
- * @property {Record<string, number>} byStatus
- *
- * @typedef {Object} Stats
- * @property {number} total API requests received (admin requests are not counted)
- * @property {Record<string, number>} byStatus answers by HTTP status; 'dropped' = closed without answer, '499' = client left first
- * @property {Record<string, Bucket>} byMethod
- * @property {Record<string, Bucket>} byInstance
- * @property {number} inFlight
- * @property {number} maxConcurrent
- * @property {number|null} firstAt epoch ms of the first request
- * @property {number|null} lastAt epoch ms of the last request
- * @property {Record<string, number[]>} arrivals epoch ms at which each method's requests passed the rate limiter (first 100000)
- *
- * @typedef {Object} Sandbox
- * @property {string} url e.g. http://127.0.0.1:PORT
- * @property {number} port
- * @property {() => Promise<void>} close stops the server, ends pending waits and destroys open sockets
- * @property {(def: InstanceDef) => InstanceView} addInstance replaces an instance with the same id
- * @property {() => InstanceView[]} listInstances
- * @property {(id: string|number) => InstanceView} getInstance
- * @property {(id: string|number, patch: InstancePatch) => InstanceView} updateInstance changes settings until reset
- * @property {(id: string|number, state: string|null) => InstanceView} setState clears the script and any pending reboot
- * @property {(id: string|number, states: (string|null)[]) => InstanceView} scriptStates each getStateInstance takes the next state; the last one stays
- * @property {(id: string|number, messages: number|MessageDef[]) => InstanceView} pushMessages as if the owner sent them: queued, or sent at once when authorized
- * @property {(id: string|number, messages: number|MessageDef[]) => InstanceView} setQueue replaces the queue (an authorized instance sends it at once)
- * @property {(id: string|number, code: string) => InstanceView} enterAuthorizationCode as if the code were entered on the phone: the instance becomes authorized
- * @property {(fault: Fault) => void} injectFault
- * @property {(ms: number, jitterMs?: number) => void} setLatency
- * @property {(method: string, perSecond: number|null) => void} setRateLimit
- * @property {() => Stats} stats a copy
- * @property {() => void} resetStats
- * @property {() => void} reset everything back to how startSandbox left it (instances added later stay, reset to their definition)
+ * @typedef {import('./types').InstanceDef} InstanceDef
+ * @typedef {import('./types').InstancePatch} InstancePatch
+ * @typedef {import('./types').MessageDef} MessageDef
+ * @typedef {import('./types').QueuedMessage} QueuedMessage
+ * @typedef {import('./types').Fault} Fault
+ * @typedef {import('./types').SandboxOptions} SandboxOptions
+ * @typedef {import('./types').InstanceView} InstanceView
+ * @typedef {import('./types').Bucket} Bucket
+ * @typedef {import('./types').Stats} Stats
+ * @typedef {import('./types').Sandbox} Sandbox
+ * @typedef {import('./types').CountKey} CountKey
+ * @typedef {import('./types').BodyField} BodyField
  *
  * @typedef {{ status: number, type: string, body: string, headers?: Record<string, string> }} Reply
  * @typedef {Reply | { drop: true }} Answer drop = destroy the socket without answering
@@ -385,9 +283,9 @@ const HTML_502 =
  * @property {string} unbanStatus
  * @property {string} appealStatus
  * @property {boolean} authorizationCodeStatus
- * @property {{ code: string, phoneNumber: string, expiresAt: number } | null} authorizationCode
+ * @property {import('./types').AuthorizationCode | null} authorizationCode
  * @property {number} codesIssued
- * @property {string} countKey
+ * @property {CountKey} countKey
  * @property {number} queueGrowth
  * @property {QueuedMessage[]} queue
  * @property {number} sent
@@ -431,6 +329,7 @@ function linkCode(seed) {
  * @returns {QueuedMessage[]}
  */
 function makeMessages(inst, messages) {
+	/** @type {MessageDef[]} */
 	const defs = typeof messages === 'number' ? Array.from({ length: messages }, () => ({})) : messages;
 	return defs.map((m) => {
 		const n = ++inst.messageSeq;
@@ -581,11 +480,12 @@ async function startSandbox(options = {}) {
 	const config = {
 		...DEFAULTS,
 		...options,
-		rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+		rateLimits: Object.fromEntries(
+			Object.entries({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }).map(([method, perSecond]) => [method, checkRateLimit(method, perSecond)]),
+		),
 		refusals: { ...STATE_REFUSALS, ...options.refusals },
 	};
 	if (config.errorStyle !== 'json' && config.errorStyle !== 'text') throw new Error("errorStyle must be 'json' or 'text'");
-	for (const [method, perSecond] of Object.entries(config.rateLimits)) checkRateLimit(method, perSecond);
 
 	// What admin calls change; reset() puts it back.
 	let latency = { ms: config.latencyMs, jitterMs: config.latencyJitterMs };
@@ -1129,7 +1029,8 @@ async function startSandbox(options = {}) {
 	return sandbox;
 }
 
-module.exports = {
+/** Checked against types.d.ts, which the tests import: the one description of this module. @type {import('./types').SandboxModule} */
+const exported = {
 	startSandbox,
 	DEMO,
 	DEFAULTS,
@@ -1140,3 +1041,4 @@ module.exports = {
 	STATE_REFUSALS,
 	COUNT_KEYS,
 };
+module.exports = exported;

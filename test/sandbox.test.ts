@@ -2,10 +2,12 @@
  * Tests of the GREEN-API sandbox itself, over real HTTP: the other suites trust it to behave
  * like GREEN-API (sandbox/README.md), so its rules are pinned down here.
  */
+import { spawn } from 'child_process';
 import * as zlib from 'zlib';
-import { startSandbox, METHODS, DEFAULT_RATE_LIMITS } from '../sandbox/server';
+import type { Sandbox, SandboxModule } from '../sandbox/types';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startSandbox, METHODS, DEFAULT_RATE_LIMITS, DEMO } = require('../sandbox/server') as SandboxModule;
 
 const ID = '1101000001';
 const TOKEN = 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5';
@@ -23,7 +25,13 @@ interface Call {
 	body?: unknown;
 }
 
-function call(sb: Sandbox, method: string, { id = ID, token = TOKEN, verb, body }: Call = {}) {
+/** A fetch answer whose JSON body is read loosely: expect() checks its shape. */
+interface Reply extends Response {
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	json(): Promise<any>;
+}
+
+function call(sb: Sandbox, method: string, { id = ID, token = TOKEN, verb, body }: Call = {}): Promise<Reply> {
 	const post = METHODS[method] === 'POST';
 	return fetch(`${sb.url}/waInstance${id}/${method}/${token}`, {
 		method: verb ?? (post ? 'POST' : 'GET'),
@@ -36,7 +44,8 @@ async function answer(res: Response) {
 	return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 }
 
-function admin(sb: Sandbox, path: string, body?: unknown) {
+/** GET without a body, POST with one. */
+function admin(sb: Sandbox, path: string, body?: unknown): Promise<Reply> {
 	return fetch(`${sb.url}/admin${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
 }
 
@@ -411,6 +420,51 @@ describe('GREEN-API sandbox', () => {
 		}
 	});
 
+	it('answers every method of its table with its verb only', async () => {
+		sb.setState(BLOCKED_ID, 'notAuthorized');
+		const seen: Record<string, number[]> = {};
+		for (const [method, verb] of Object.entries(METHODS)) {
+			const body = verb === 'POST' ? { phoneNumber: 79001234567, description: 'appeal' } : undefined;
+			const right = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, body });
+			const wrong = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, verb: verb === 'POST' ? 'GET' : 'POST', body: verb === 'POST' ? undefined : {} });
+			seen[method] = [right.status, wrong.status];
+		}
+		expect(seen).toEqual({
+			getStateInstance: [200, 404],
+			checkWhatsapp: [400, 404], // notAuthorized
+			unban: [200, 404],
+			unbanStatus: [200, 404],
+			reboot: [200, 404],
+			logout: [200, 404],
+			qr: [200, 404],
+			getWaSettings: [200, 404],
+			getAuthorizationCode: [200, 404],
+			getMessagesCount: [200, 404],
+			showMessagesQueue: [200, 404],
+			getWebhooksCount: [200, 404],
+		});
+	});
+
+	it('sandbox/cli.js serves the DEMO instance and prints a curl line that works', async () => {
+		const child = spawn(process.execPath, [require.resolve('../sandbox/cli.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		try {
+			let out = '';
+			const curl = await new Promise<string>((resolve, reject) => {
+				child.stdout.on('data', (chunk: Buffer) => {
+					out += chunk.toString();
+					const m = /try: curl (\S+)/.exec(out);
+					if (m) resolve(m[1]);
+				});
+				child.once('exit', (code) => reject(new Error(`cli.js exited (${code}): ${out}`)));
+			});
+			expect(out).toContain(`idInstance ${DEMO.idInstance}  apiTokenInstance ${DEMO.apiTokenInstance}`);
+			expect(curl).toMatch(new RegExp(`/waInstance${DEMO.idInstance}/getStateInstance/${DEMO.apiTokenInstance}$`));
+			expect(await (await fetch(curl)).json()).toEqual({ stateInstance: 'authorized' });
+		} finally {
+			child.kill('SIGTERM');
+		}
+	});
+
 	it('writes 400 errors as bare text with errorStyle "text"', async () => {
 		const textSb = await startSandbox({ errorStyle: 'text', instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
 		try {
@@ -485,7 +539,7 @@ describe('GREEN-API sandbox', () => {
 	it('offers the same controls over the admin HTTP interface', async () => {
 		const added = await admin(sb, '/instances', { idInstance: 1101000003, apiTokenInstance: 'three', stateInstance: 'notAuthorized' });
 		expect(added.status).toBe(200);
-		const list = await (await fetch(`${sb.url}/admin/instances`)).json();
+		const list = await (await admin(sb, '/instances')).json();
 		expect(list.map((i: { idInstance: string }) => i.idInstance)).toContain('1101000003');
 
 		expect((await admin(sb, '/instances/1101000003/state', { stateInstance: 'yellowCard' })).status).toBe(200);
@@ -501,10 +555,10 @@ describe('GREEN-API sandbox', () => {
 		expect((await call(sb, 'getWaSettings')).status).toBe(429);
 		expect(await (await admin(sb, '/latency', { ms: 5, jitterMs: 1 })).json()).toEqual({ ms: 5, jitterMs: 1 });
 
-		const stats = await (await fetch(`${sb.url}/admin/stats`)).json();
+		const stats = await (await admin(sb, '/stats')).json();
 		expect(stats.byMethod.getWaSettings).toMatchObject({ requests: 3, ok: 1, rateLimited: 1, faults: 1 });
 		await admin(sb, '/stats/reset', {});
-		expect((await (await fetch(`${sb.url}/admin/stats`)).json()).total).toBe(0);
+		expect((await (await admin(sb, '/stats')).json()).total).toBe(0);
 
 		await admin(sb, '/reset', {});
 		expect((await call(sb, 'getWaSettings')).status).toBe(200); // rate limits back to none
