@@ -229,6 +229,9 @@ const DEFAULTS = Object.freeze({
 	refusals: STATE_REFUSALS,
 });
 
+/** What updateInstance may change. */
+const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'webhooksCount'];
+
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
 const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
 
@@ -965,6 +968,8 @@ async function startSandbox(options = {}) {
 		updateInstance(id, patch) {
 			const inst = getInstance(id);
 			if (patch === null || typeof patch !== 'object') throw adminError(400, 'settings must be an object');
+			const unknown = Object.keys(patch).filter((key) => !SETTINGS.includes(key));
+			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTINGS.join(', ')}; the state: setState; the queue: setQueue)`);
 			const { checkWhatsappQuota, ...settings } = checkSettings(patch);
 			Object.assign(inst, settings);
 			if (checkWhatsappQuota !== undefined) inst.quota = checkWhatsappQuota;

@@ -388,6 +388,8 @@ describe('GREEN-API sandbox', () => {
 		expect(JSON.parse(await get('showMessagesQueue')).map((m: { body: { message: string } }) => m.body.message)).toEqual(['only']);
 		expect((await admin(sb, `/instances/${NEW_ID}/queue`, { messages: -1 })).status).toBe(400);
 		expect((await admin(sb, `/instances/${NEW_ID}`, { countKey: 'Count' })).status).toBe(400);
+		const notASetting = await admin(sb, `/instances/${NEW_ID}`, { stateInstance: 'authorized' });
+		expect([notASetting.status, (await notASetting.json()).error]).toEqual([400, expect.stringContaining('not a setting: stateInstance')]);
 		sb.reset();
 		expect(sb.getInstance(NEW_ID)).toMatchObject({ stateInstance: 'notAuthorized', messagesQueued: 0, countKey: CYRILLIC_COUNT, queueGrowth: 3 });
 
