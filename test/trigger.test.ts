@@ -365,6 +365,7 @@ describe('first poll', () => {
 
 		const fresh = await poll(manual, { mode: 'manual', parameters: quietOptions, staticData: {} });
 		const item = only(fresh);
+		// Every field a real event can have, null where one look cannot know it (mappable in the editor).
 		expect(item).toEqual({
 			event: 'currentState',
 			idInstance: id,
@@ -372,7 +373,15 @@ describe('first poll', () => {
 			...MEANING.starting,
 			previousState: null,
 			changedAt: null,
+			previousStateSince: null,
+			previousStateDurationSeconds: null,
+			confirmedAt: null,
+			confirmedAfterPolls: null,
 			stateSince: null,
+			stuckForMinutes: null,
+			messagesCount: null,
+			messagesThreshold: null,
+			aboveThresholdSince: null,
 			polledAt: expectDuring(item.polledAt, fresh),
 		});
 		expect(fresh.persisted).toBe(false);
