@@ -55,6 +55,9 @@ const noState = instance('b020', 'starting');
 const refused = instance('b017', 'starting');
 const denied = [instance('b018'), instance('b118'), instance('b218')];
 const manualFail = [instance('b019'), instance('b119')];
+const confirming = instance('b022');
+const confirmRestart = instance('b023');
+const thresholds = instance('b024', 'notAuthorized');
 const WRONG_TOKEN = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433';
 
 let sandbox: Sandbox;
@@ -492,6 +495,111 @@ describe('stuck detection defaults', () => {
 		const fired = await poll(stuckDefault, { parameters, staticData: stored(old) });
 		expect(only(fired)).toMatchObject({ event: 'stuck', stateInstance: 'starting', stuckForMinutes: 6 });
 		expectPolled(stuckDefault, 2);
+	});
+});
+
+describe('Polls to Confirm', () => {
+	it('a state that flips back fires nothing; one that stays fires once confirmed, timed from its first sighting', async () => {
+		const id = confirming.idInstance;
+		const parameters = { options: { confirmPolls: 2 } };
+		const since = minutesAgo(3);
+		sandbox.scriptStates(id, ['starting', 'authorized', 'starting', 'starting', 'starting']);
+		const start = stored({ idInstance: id, state: 'authorized', since, sinceKnown: true, stuckReported: false });
+
+		const blip = await poll(confirming, { parameters, staticData: start });
+		expectQuiet(blip);
+		expect(watchOf(blip)).toMatchObject({ state: 'authorized', pending: { state: 'starting', polls: 1 } });
+		expect(blip.persisted).toBe(false);
+
+		const back = await poll(confirming, { parameters, staticData: blip.staticData });
+		expectQuiet(back);
+		expect(back.staticData).toEqual(start); // the blip is forgotten
+
+		const firstSighting = await poll(confirming, { parameters, staticData: back.staticData });
+		expectQuiet(firstSighting);
+		const seenAt = expectDuring((watchOf(firstSighting) as Watch & { pending: { since: string } }).pending.since, firstSighting);
+
+		const confirmed = await poll(confirming, { parameters, staticData: firstSighting.staticData });
+		const item = only(confirmed);
+		expect(item).toEqual({
+			event: 'stateChanged',
+			idInstance: id,
+			stateInstance: 'starting',
+			...MEANING.starting,
+			previousState: 'authorized',
+			changedAt: seenAt,
+			previousStateSince: since,
+			previousStateDurationSeconds: seconds(since, seenAt),
+			confirmedAt: expectDuring(item.confirmedAt, confirmed),
+			confirmedAfterPolls: 2,
+		});
+		expect(confirmed.staticData).toEqual(stored({ idInstance: id, state: 'starting', since: seenAt, sinceKnown: true, stuckReported: false }));
+		expect(confirmed.persisted).toBe(true);
+
+		const after = await poll(confirming, { parameters, staticData: confirmed.staticData });
+		expectQuiet(after);
+		expect(after.staticDataChanged).toBe(false);
+		expectPolled(confirming, 5);
+	});
+
+	it('across a restart a pending state is neither lost nor repeated: counted afresh from the saved watch, fired once', async () => {
+		const id = confirmRestart.idInstance;
+		const parameters = { options: { confirmPolls: 2 } };
+		const saved = stored({ idInstance: id, state: 'authorized', since: minutesAgo(3), sinceKnown: true, stuckReported: false });
+		sandbox.setState(id, 'blocked');
+
+		const pending = await poll(confirmRestart, { parameters, staticData: saved });
+		expectQuiet(pending);
+		expect(pending.persisted).toBe(false); // in memory only: lost when n8n stops
+
+		// n8n restarts from what it saved; the activation poll sees "blocked" again and saves that sighting.
+		const restarted = await poll(confirmRestart, { parameters, activation: true, activationMode: 'init', staticData: saved });
+		expectQuiet(restarted);
+		expect(watchOf(restarted)).toMatchObject({ state: 'authorized', pending: { state: 'blocked', polls: 1 } });
+		expect(restarted.persisted).toBe(true);
+
+		const fired = await poll(confirmRestart, { parameters, staticData: restarted.staticData });
+		expect(only(fired)).toMatchObject({ event: 'stateChanged', stateInstance: 'blocked', previousState: 'authorized', confirmedAfterPolls: 2 });
+
+		const again = await poll(confirmRestart, { parameters, activation: true, activationMode: 'init', staticData: fired.staticData });
+		expectQuiet(again);
+		expectPolled(confirmRestart, 4);
+	});
+});
+
+describe('Stuck Thresholds (several states, each with its own threshold)', () => {
+	it('fires for the state the instance is in once past its own threshold; the option reaches the decision from a real poll', async () => {
+		const id = thresholds.idInstance;
+		const parameters = {
+			options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'notAuthorized', minutes: 30 }] } },
+		};
+		const young: Watch = { idInstance: id, state: 'notAuthorized', since: minutesAgo(20), sinceKnown: true, stuckReported: false };
+		const notYet = await poll(thresholds, { parameters, staticData: stored(young) });
+		expectQuiet(notYet); // 20 minutes: past the 5 of starting, not the 30 of notAuthorized
+
+		const old: Watch = { ...young, since: minutesAgo(31) };
+		const fired = await poll(thresholds, { parameters, staticData: stored(old) });
+		expect(only(fired)).toEqual({
+			event: 'stuck',
+			idInstance: id,
+			stateInstance: 'notAuthorized',
+			...MEANING.notAuthorized,
+			previousState: null,
+			changedAt: null,
+			stateSince: old.since,
+			stuckForMinutes: 31,
+		});
+		expect(fired.staticData).toEqual(stored({ ...old, stuckReported: true }));
+		expect(fired.persisted).toBe(true);
+		expectPolled(thresholds, 2);
+	});
+
+	it('an option that cannot work fails the poll with an error naming it, before any request', async () => {
+		const parameters = { options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'starting', minutes: 9 }] } } };
+		const p = await poll(thresholds, { parameters, staticData: {} });
+		expect(p.result).toBeNull();
+		expect(p.error?.message).toBe('Stuck Thresholds lists "starting" more than once');
+		expect(statsOf(thresholds).requests).toBe(0);
 	});
 });
 
