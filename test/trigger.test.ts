@@ -58,6 +58,10 @@ const manualFail = [instance('b019'), instance('b119')];
 const confirming = instance('b022');
 const confirmRestart = instance('b023');
 const thresholds = instance('b024', 'notAuthorized');
+/** The sandbox adds `queueGrowth` messages before each getMessagesCount answer, and sends them all once authorized. */
+const piling = Object.assign(instance('b025', 'notAuthorized'), { queueGrowth: 6 });
+const queueFaults = Object.assign(instance('b026', 'notAuthorized'), { queue: 50 });
+const manualQueue = Object.assign(instance('b027', 'yellowCard'), { queue: 3, countKey: 'count' });
 const WRONG_TOKEN = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433';
 
 let sandbox: Sandbox;
@@ -600,6 +604,102 @@ describe('Stuck Thresholds (several states, each with its own threshold)', () =>
 		expect(p.result).toBeNull();
 		expect(p.error?.message).toBe('Stuck Thresholds lists "starting" more than once');
 		expect(statsOf(thresholds).requests).toBe(0);
+	});
+});
+
+describe('Alert When Queue Above (getMessagesCount)', () => {
+	/** Answered requests per method (a paced request can still meet a 429 on a busy machine and be retried). */
+	function answered(): Record<string, number> {
+		return Object.fromEntries(Object.entries(sandbox.stats().byMethod).map(([method, m]) => [method, m.ok]));
+	}
+
+	it('fires when the queue is above the threshold, not again while it stays, again after it drained and came back', async () => {
+		const id = piling.idInstance;
+		const parameters = { options: { queueThreshold: 10 } };
+		const since = minutesAgo(3);
+		let staticData = stored({ idInstance: id, state: 'notAuthorized', since, sinceKnown: true, stuckReported: false });
+		const next = async () => {
+			const p = await poll(piling, { parameters, staticData });
+			staticData = p.staticData;
+			return p;
+		};
+
+		const six = await next();
+		expectQuiet(six);
+		expect(watchOf(six)).toMatchObject({ queue: { above: 0, alerted: false } });
+
+		const twelve = await next();
+		const alert = only(twelve);
+		const polledAt = expectDuring(alert.polledAt, twelve);
+		expect(alert).toEqual({
+			event: 'messagesPilingUp',
+			idInstance: id,
+			stateInstance: 'notAuthorized',
+			...MEANING.notAuthorized,
+			messagesCount: 12,
+			messagesThreshold: 10,
+			aboveThresholdSince: polledAt,
+			polledAt,
+		});
+		expect(twelve.persisted).toBe(true);
+
+		expectQuiet(await next()); // 18: still above, already reported
+
+		// Re-linked: the sandbox sends the queue; the state change fires, the count is 0.
+		sandbox.setState(id, 'authorized');
+		const drained = await next();
+		expect(only(drained)).toMatchObject({ event: 'stateChanged', stateInstance: 'authorized', previousState: 'notAuthorized' });
+		expect(watchOf(drained)).toMatchObject({ queue: { above: 0, alerted: false } });
+
+		sandbox.setState(id, 'notAuthorized');
+		const unlinked = await next(); // 6 again
+		expect(unlinked.result?.[0].map((i) => i.json.event)).toEqual(['stateChanged']);
+		const again = await next(); // 12
+		expect(only(again)).toMatchObject({ event: 'messagesPilingUp', messagesCount: 12 });
+
+		// The cost: one getMessagesCount per poll, next to each getStateInstance.
+		expect(answered()).toEqual({ getStateInstance: 6, getMessagesCount: 6 });
+		expectNoToken(again);
+	});
+
+	it('a count that fails or cannot be read is skipped with a warning; the state is still handled and the alert comes later', async () => {
+		const id = queueFaults.idInstance;
+		const parameters = { options: { queueThreshold: 10 } };
+		const watch: Watch = { idInstance: id, state: 'authorized', since: minutesAgo(3), sinceKnown: true, stuckReported: false };
+		// A passing failure of the state emits nothing, stores nothing and skips the count.
+		sandbox.injectFault({ idInstance: id, method: 'getStateInstance', kind: 'status', status: 500, body: 'Internal Server Error' });
+		const sitOut = await poll(queueFaults, { parameters, staticData: stored(watch) });
+		expectQuiet(sitOut);
+		expect(sitOut.staticDataChanged).toBe(false);
+		expect(sandbox.stats().byMethod).not.toHaveProperty('getMessagesCount');
+
+		sandbox.injectFault({ idInstance: id, method: 'getMessagesCount', kind: 'status', status: 500, body: 'Internal Server Error' });
+		sandbox.injectFault({ idInstance: id, method: 'getMessagesCount', kind: 'status', status: 200, body: { Count: 50 } });
+
+		const failed = await poll(queueFaults, { parameters, staticData: sitOut.staticData });
+		// The state change from the same poll still fires; the queue is left as it was (unknown).
+		expect(only(failed)).toMatchObject({ event: 'stateChanged', stateInstance: 'notAuthorized', previousState: 'authorized' });
+		expect(watchOf(failed)).not.toHaveProperty('queue');
+
+		const unreadable = await poll(queueFaults, { parameters, staticData: failed.staticData });
+		expectQuiet(unreadable);
+		expect(unreadable.staticData).toEqual(failed.staticData);
+
+		const read = await poll(queueFaults, { parameters, staticData: unreadable.staticData });
+		expect(only(read)).toMatchObject({ event: 'messagesPilingUp', messagesCount: 50 });
+
+		expect(logs.lines.filter((l) => l.startsWith('warn') && l.includes(`"idInstance":"${id}"`))).toEqual([
+			expect.stringMatching(/^warn GREEN-API Trigger skipped a poll: GREEN-API had a server error \(500\)/),
+			expect.stringMatching(/^warn GREEN-API Trigger skipped the queue check of this poll: GREEN-API had a server error \(500\)/),
+			expect.stringContaining('GREEN-API answered getMessagesCount without a count: {"Count":50}; the queue check is left as it was'),
+		]);
+		expectNoToken(read);
+	});
+
+	it('Fetch Test Event reads the count too when the option is on (here with the key spelled "count")', async () => {
+		const p = await poll(manualQueue, { mode: 'manual', parameters: { options: { queueThreshold: 2 } }, staticData: {} });
+		expect(only(p)).toMatchObject({ event: 'currentState', stateInstance: 'yellowCard', messagesCount: 3, messagesThreshold: 2, aboveThresholdSince: null });
+		expect(statsOf(manualQueue).requests).toBe(2);
 	});
 });
 
