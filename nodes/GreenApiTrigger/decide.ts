@@ -103,11 +103,8 @@ function queueStep(
 	const now = obs.now.toISOString();
 	if (obs.messagesCount <= settings.queueThreshold) return { queue: { above: 0, alerted: false } };
 	const was = previous ?? { above: 0, alerted: false };
-	const queue: QueueWatch = {
-		above: Math.min(was.above + 1, settings.confirmPolls),
-		since: was.above > 0 && was.since ? was.since : now,
-		alerted: was.alerted,
-	};
+	const since = was.above > 0 && was.since ? was.since : now;
+	const queue: QueueWatch = { above: Math.min(was.above + 1, settings.confirmPolls), since, alerted: was.alerted };
 	if (queue.alerted || queue.above < settings.confirmPolls) return { queue };
 	queue.alerted = true;
 	return {
@@ -116,7 +113,7 @@ function queueStep(
 			...base('messagesPilingUp', obs.idInstance, state),
 			messagesCount: obs.messagesCount,
 			messagesThreshold: settings.queueThreshold,
-			aboveThresholdSince: queue.since ?? now,
+			aboveThresholdSince: since,
 			polledAt: now,
 		},
 	};
