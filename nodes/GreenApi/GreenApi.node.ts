@@ -11,7 +11,7 @@ export class GreenApi implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ {"checkWhatsapp": "Check WhatsApp", "getAccountInfo": "Get Account Info", "getQrCode": "Get QR Code", "getState": "Get State", "logout": "Logout", "reboot": "Reboot", "unban": "Unban"}[$parameter["operation"]] }}',
-		description: 'Watch and manage WhatsApp instances through GREEN-API',
+		description: 'Watch and manage WhatsApp instances through GREEN-API: state alerts, number checks, QR codes, reboots, unban appeals',
 		defaults: { name: 'GREEN-API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -22,6 +22,7 @@ export const METHODS = {
 	logout: { verb: 'GET', perSecond: 1, retry: true },
 	qr: { verb: 'GET', perSecond: 3, retry: true },
 	getWaSettings: { verb: 'GET', perSecond: 1, retry: true },
+	getMessagesCount: { verb: 'GET', perSecond: 1, retry: true }, // no limit published: 1/s
 } satisfies Record<string, MethodSpec>;
 
 export type GreenApiMethod = keyof typeof METHODS;
