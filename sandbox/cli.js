@@ -7,19 +7,12 @@
  *                       [--instance ID:TOKEN[:STATE]]...
  */
 const { parseArgs } = require('util');
-const { startSandbox, DEFAULTS } = require('./server');
-
-// A fixed demo instance, so a demo workflow's credential can be written down once.
-const DEMO_INSTANCE = {
-	idInstance: '1101000001',
-	apiTokenInstance: 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5',
-	stateInstance: 'authorized',
-};
+const { startSandbox, DEFAULTS, DEMO } = require('./server');
 
 const USAGE = `Usage: node sandbox/cli.js [--port 3000] [--host ${DEFAULTS.host}] [--latency MS] [--jitter MS]
        [--retry-after SECONDS] [--error-style json|text] [--reboot-ms MS] [--instance ID:TOKEN[:STATE]]...
 --port 0 picks a free port. STATE "null" means "still being created". Without --instance a demo
-instance ${DEMO_INSTANCE.idInstance} is created.`;
+instance ${DEMO.idInstance} (the one npm run dev uses) is created.`;
 
 /** @param {string} name @param {string|undefined} value @param {number} fallback */
 function number(name, value, fallback) {
@@ -29,7 +22,7 @@ function number(name, value, fallback) {
 	return n;
 }
 
-/** @param {string} spec ID:TOKEN[:STATE] @returns {import('./server').InstanceDef} */
+/** @param {string} spec ID:TOKEN[:STATE] @returns {import('./types').InstanceDef} */
 function parseInstance(spec) {
 	const [idInstance, apiTokenInstance, state, ...rest] = spec.split(':');
 	if (!idInstance || !apiTokenInstance || rest.length > 0) throw new Error(`--instance ${spec}: expected ID:TOKEN[:STATE]`);
@@ -65,7 +58,7 @@ async function main() {
 		retryAfter: values['retry-after'] === undefined ? false : number('retry-after', values['retry-after'], 0),
 		errorStyle,
 		rebootMs: number('reboot-ms', values['reboot-ms'], DEFAULTS.rebootMs),
-		instances: values.instance ? values.instance.map(parseInstance) : [DEMO_INSTANCE],
+		instances: values.instance ? values.instance.map(parseInstance) : [{ ...DEMO }],
 	});
 
 	console.log(`GREEN-API sandbox listening on ${sandbox.url}`);
@@ -73,13 +66,17 @@ async function main() {
 	for (const i of sandbox.listInstances()) {
 		console.log(`  idInstance ${i.idInstance}  apiTokenInstance ${i.apiTokenInstance}  stateInstance ${i.stateInstance}`);
 	}
-	console.log(`  try: curl ${sandbox.url}/waInstance{idInstance}/getStateInstance/{apiTokenInstance}`);
+	const [first] = sandbox.listInstances();
+	if (first) console.log(`  try: curl ${sandbox.url}/waInstance${first.idInstance}/getStateInstance/${first.apiTokenInstance}`);
 	console.log('Admin (JSON, no auth):');
 	for (const [verb, path, example] of [
 		['GET ', '/admin/instances', ''],
 		['POST', '/admin/instances', '{"idInstance": "1101000002", "apiTokenInstance": "...", "stateInstance": "notAuthorized"}'],
 		['POST', '/admin/instances/:id/state', '{"stateInstance": "blocked"}'],
 		['POST', '/admin/instances/:id/script', '{"states": ["starting", "authorized"]}'],
+		['POST', '/admin/instances/:id', '{"appealStatus": "IN_REVIEW", "queueGrowth": 2, "countKey": "count"} (settings until reset)'],
+		['POST', '/admin/instances/:id/queue', '{"messages": 5} (queued unless authorized; /queue/set replaces)'],
+		['POST', '/admin/instances/:id/code', '{"code": "..."} (the phone enters a getAuthorizationCode code)'],
 		['POST', '/admin/faults', '{"kind": "status", "status": 500, "count": 2, "method": "checkWhatsapp"} (kinds: status html empty null delay drop)'],
 		['POST', '/admin/latency', '{"ms": 150, "jitterMs": 50}'],
 		['POST', '/admin/rate-limits', '{"checkWhatsapp": 10, "getStateInstance": null}'],

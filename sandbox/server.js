@@ -1,37 +1,217 @@
 'use strict';
 /**
  * GREEN-API sandbox: a local HTTP server that answers like GREEN-API for the methods this package
- * uses, plus an admin interface to script states, inject faults and read statistics.
- * Tests, the benchmark and the demo run against it because the real API is unreachable from here.
- * The behaviour follows /work/shared/GREEN-API.md; sandbox/README.md lists the rules.
+ * uses, plus an admin interface to script states, fill the outgoing queue, inject faults and read
+ * statistics. Tests, the benchmark and the demo run against it because the real API is
+ * unreachable from here. The GREEN-API facts it follows, with their sources, are in
+ * docs/GREEN-API.md; sandbox/README.md lists its rules.
  *
- * Plain CommonJS with JSDoc types and no dependencies, so anything can start it without a build.
+ * Plain CommonJS with JSDoc types checked by tsc (sandbox/tsconfig.json) and no dependencies, so
+ * anything can start it without a build.
  */
 const http = require('http');
 const zlib = require('zlib');
 const crypto = require('crypto');
 
-/** HTTP verb of each GREEN-API method we imitate (also the list of known methods). @type {Readonly<Record<string, 'GET'|'POST'>>} */
-const METHODS = Object.freeze({
-	getStateInstance: 'GET',
-	checkWhatsapp: 'POST',
-	unban: 'POST',
-	reboot: 'GET',
-	logout: 'GET',
-	qr: 'GET',
-	getWaSettings: 'GET',
+/**
+ * The demo instance: `npm run sandbox` and `npm run dev` serve it, so a credential written down
+ * once (README, printed curl lines) works against either.
+ */
+const DEMO = Object.freeze({
+	idInstance: '1101000001',
+	apiTokenInstance: 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5',
+	stateInstance: 'authorized',
 });
 
-/** Requests per second per instance, as GREEN-API publishes them (unban: none published). */
-const DEFAULT_RATE_LIMITS = Object.freeze({
-	getStateInstance: 1,
-	checkWhatsapp: 10,
-	unban: 10,
-	reboot: 1,
-	logout: 1,
-	qr: 3,
-	getWaSettings: 1,
+/**
+ * What the handlers need from the running sandbox.
+ * @typedef {Object} HandlerContext
+ * @property {(message: string) => Reply} badRequest a 400 in the configured error style
+ * @property {(inst: Instance, state: string|null) => void} changeState cancels a pending reboot; an authorized instance sends its queue
+ * @property {(inst: Instance) => void} reboot
+ * @property {(inst: Instance) => string} qrImage base64 PNG, the same within a 20 s slot
+ * @property {(inst: Instance, messages: QueuedMessage[]) => void} enqueue queued, or sent at once by an authorized instance
+ * @property {(state: string|null) => string} refusal the 400 text of a method that needs `authorized`
+ * @property {number} authorizationCodeMs
+ */
+
+/**
+ * A GREEN-API method as the sandbox imitates it: verb, rate limit and body fields (MethodInfo in
+ * types.d.ts), and the handler that answers once auth, faults, rate limit and body passed.
+ * @typedef {import('./types').MethodInfo & { handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} MethodSpec
+ * @typedef {{ phoneNumber?: string, description?: string }} ValidBody phoneNumber as digits
+ */
+
+/** Body fields: each check answers the value to pass on, or GREEN-API's 400 text. @type {Record<BodyField, (value: unknown) => { value: string } | { error: string }>} */
+const BODY_FIELDS = {
+	phoneNumber: parsePhone,
+	description: (value) => (typeof value === 'string' && value.trim() !== '' ? { value } : { error: 'Bad Request Validation failed' }),
+};
+
+/**
+ * Every method the sandbox knows: verb, rate limit, body and answer, in one place. Adding a
+ * method here is all the sandbox needs (README and test/sandbox.test.ts describe it).
+ * @type {Readonly<Record<string, MethodSpec>>}
+ */
+const METHOD_TABLE = Object.freeze({
+	getStateInstance: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: true,
+		handle(inst, _body, ctx) {
+			if (inst.script.length > 0) ctx.changeState(inst, /** @type {string|null} */ (inst.script.shift()));
+			return json(200, inst.state === null ? null : { stateInstance: inst.state });
+		},
+	},
+	checkWhatsapp: {
+		verb: 'POST',
+		perSecond: 10,
+		publishedLimit: true,
+		body: ['phoneNumber'],
+		handle(inst, body, ctx) {
+			if (inst.state !== 'authorized') return ctx.badRequest(ctx.refusal(inst.state));
+			if (inst.used >= inst.quota) {
+				const description = 'Monthly quota has been exceeded. To continue, upgrade your tariff plan.';
+				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.quota, status: 'QUOTE_EXCEEDED', description } });
+			}
+			inst.used++;
+			// Deterministic so tests can predict it: a number ending in 0 has no WhatsApp.
+			return json(200, { existsWhatsapp: !String(body.phoneNumber).endsWith('0') });
+		},
+	},
+	unban: {
+		verb: 'POST',
+		perSecond: 10,
+		publishedLimit: false,
+		body: ['phoneNumber', 'description'],
+		handle(inst, body, ctx) {
+			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
+			if (inst.unbanStatus === 'UNBANNED' && inst.state === 'blocked') ctx.changeState(inst, 'authorized');
+			inst.appealStatus = inst.unbanStatus; // the appeal is on record: unbanStatus answers it from now on
+			return json(200, { status: inst.unbanStatus, reason: '' });
+		},
+	},
+	unbanStatus: {
+		verb: 'POST',
+		perSecond: 1,
+		publishedLimit: false,
+		body: ['phoneNumber'],
+		handle(inst, body, ctx) {
+			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
+			return json(200, { status: inst.appealStatus, reason: '' });
+		},
+	},
+	reboot: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: true,
+		handle(inst, _body, ctx) {
+			ctx.reboot(inst);
+			return json(200, { isReboot: true });
+		},
+	},
+	logout: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: true,
+		handle(inst, _body, ctx) {
+			ctx.changeState(inst, 'notAuthorized');
+			return json(200, { isLogout: true });
+		},
+	},
+	qr: {
+		verb: 'GET',
+		perSecond: 3,
+		publishedLimit: true,
+		handle(inst, _body, ctx) {
+			if (inst.state === 'authorized') return json(200, { type: 'alreadyLogged', message: ALREADY_AUTHORIZED });
+			if (inst.state !== 'notAuthorized') return json(200, { type: 'error', message: `instance in ${inst.state} state` });
+			return json(200, { type: 'qrCode', message: ctx.qrImage(inst) });
+		},
+	},
+	getWaSettings: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: true,
+		handle(inst) {
+			const linked = inst.state === 'authorized';
+			return json(200, {
+				avatar: linked ? `https://pps.whatsapp.sandbox.invalid/${inst.id}/avatar.jpg` : '',
+				phone: linked ? inst.phone : '',
+				stateInstance: inst.state,
+				deviceId: linked ? `sandbox-device-${inst.id}` : '',
+			});
+		},
+	},
+	getAuthorizationCode: {
+		verb: 'POST',
+		perSecond: 1,
+		publishedLimit: false,
+		body: ['phoneNumber'],
+		handle(inst, body, ctx) {
+			// GREEN-API: "the instance must be in an unauthorized state; if it is authorized, log out
+			// first". What it answers otherwise is not documented: we chose a 400 with the words of
+			// qr's alreadyLogged answer, and the starting text while the instance starts.
+			if (inst.state === 'starting' || inst.state === null) return ctx.badRequest(ctx.refusal('starting'));
+			if (inst.state !== 'notAuthorized') return ctx.badRequest(ALREADY_AUTHORIZED);
+			if (!inst.authorizationCodeStatus) return json(200, { status: false, code: '' });
+			const phoneNumber = String(body.phoneNumber);
+			const code = linkCode(`${inst.id}:${phoneNumber}:${++inst.codesIssued}`);
+			inst.authorizationCode = { code, phoneNumber, expiresAt: Date.now() + ctx.authorizationCodeMs };
+			return json(200, { status: true, code });
+		},
+	},
+	getMessagesCount: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: false,
+		handle(inst, _body, ctx) {
+			// queueGrowth stands for the owner's own traffic between two looks, so a test can make
+			// the queue grow one step per request, independent of timing.
+			if (inst.queueGrowth > 0) ctx.enqueue(inst, makeMessages(inst, inst.queueGrowth));
+			return json(200, { [inst.countKey]: inst.queue.length });
+		},
+	},
+	showMessagesQueue: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: false,
+		handle(inst) {
+			return json(200, inst.queue.slice(0, SHOW_QUEUE_MAX));
+		},
+	},
+	getWebhooksCount: {
+		verb: 'GET',
+		perSecond: 1,
+		publishedLimit: false,
+		handle(inst) {
+			return json(200, { [inst.countKey]: inst.webhooksCount });
+		},
+	},
 });
+
+/** HTTP verb of each method (also the list of known methods). @type {Readonly<Record<string, 'GET'|'POST'>>} */
+const METHODS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.verb])));
+
+/** Requests per second per instance: GREEN-API's published limits, 1/s where it publishes none (10/s for unban, as before). @type {Readonly<Record<string, number|null>>} */
+const DEFAULT_RATE_LIMITS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.perSecond])));
+
+/**
+ * The 400 text of a method that needs an `authorized` instance (checkWhatsapp), per state.
+ * notAuthorized and starting as GREEN-API documents them; yellowCard as the real API answered
+ * checkWhatsapp (issue 14), although a yellowCard instance is still linked. Any other state
+ * (blocked, sleepMode, null, unknown) gets the not-authorized text: not observed, our choice.
+ * The `refusals` option of startSandbox overrides entries (key 'null' for the null state).
+ * @type {Readonly<Record<string, string>>}
+ */
+const STATE_REFUSALS = Object.freeze({
+	notAuthorized: 'instance account not authorized',
+	starting: 'instance in starting process try later',
+	yellowCard: 'instance account not authorized',
+});
+const REFUSAL_OTHERWISE = 'instance account not authorized';
+const ALREADY_AUTHORIZED = 'instance account already authorized';
+const NOT_CONNECTED = 'phone number was not connected to this instance';
 
 const DEFAULTS = Object.freeze({
 	host: '127.0.0.1',
@@ -44,96 +224,50 @@ const DEFAULTS = Object.freeze({
 	/** @type {'json'|'text'} */
 	errorStyle: 'json',
 	rebootMs: 3000,
+	authorizationCodeMs: 150000, // GREEN-API: a link code is valid about 2.5 minutes
+	/** @type {Readonly<Record<string, string>>} */
+	refusals: STATE_REFUSALS,
 });
+
+/** What updateInstance may change. */
+const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'webhooksCount'];
+
+/** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
+const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
 
 const INSTANCE_DEFAULTS = Object.freeze({
 	stateInstance: 'authorized',
 	checkWhatsappQuota: 30000,
 	phone: '79001234567',
 	unbanStatus: 'UNBANNED',
+	appealStatus: 'NO_APPEAL_OPEN',
+	authorizationCodeStatus: true,
+	countKey: COUNT_KEYS[0],
+	queueGrowth: 0,
+	webhooksCount: 0,
 });
 
 const FAULT_KINDS = ['status', 'html', 'empty', 'null', 'delay', 'drop'];
 const RATE_WINDOW_MS = 1000;
 const MAX_ARRIVALS = 100000;
+const SHOW_QUEUE_MAX = 500; // GREEN-API: showMessagesQueue returns the first 500 messages
 const QR_REFRESH_MS = 20000; // GREEN-API's QR code changes every 20 s
 const HTML_502 =
 	'<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 
 /**
- * @typedef {Object} InstanceDef
- * @property {string|number} idInstance
- * @property {string} apiTokenInstance
- * @property {string|null} [stateInstance] default 'authorized'; null = still being created
- * @property {number} [checkWhatsappQuota] checks allowed before HTTP 466 (default 30000)
- * @property {string} [phone] the account's own number (default '79001234567')
- * @property {string[]} [knownNumbers] numbers once connected to the instance; unban works only for these (default [phone])
- * @property {string} [unbanStatus] what unban answers (default 'UNBANNED')
- *
- * @typedef {Object} Fault
- * @property {string|number} [idInstance] absent = any instance
- * @property {string} [method] absent = any method
- * @property {number} [count] how many matching requests it applies to (default 1)
- * @property {'status'|'html'|'empty'|'null'|'delay'|'drop'} kind
- * @property {number} [status] for 'status' (default 500) and 'html' (default 502)
- * @property {unknown} [body] for 'status': a string is sent as text, anything else as JSON
- * @property {number} [delayMs] for 'delay' (default 60000)
- *
- * @typedef {Object} SandboxOptions
- * @property {string} [host]
- * @property {number} [port] 0 = ephemeral
- * @property {number} [latencyMs] added before every API answer
- * @property {number} [latencyJitterMs] latency varies uniformly by +- this much
- * @property {Partial<Record<string, number|null>>} [rateLimits] per method; null = unlimited
- * @property {number|false} [retryAfter] seconds for a Retry-After header on 429 answers
- * @property {'json'|'text'} [errorStyle] how 400 errors are written
- * @property {number} [rebootMs] how long reboot keeps the instance in 'starting'
- * @property {InstanceDef[]} [instances]
- *
- * @typedef {Object} InstanceView
- * @property {string} idInstance
- * @property {string} apiTokenInstance
- * @property {string|null} stateInstance
- * @property {(string|null)[]} script states still to be served by getStateInstance
- * @property {boolean} rebooting
- * @property {number} checkWhatsappQuota
- * @property {number} checkWhatsappUsed
- * @property {string} phone
- * @property {string[]} knownNumbers
- * @property {string} unbanStatus
- *
- * @typedef {Object} Bucket
- * @property {number} requests
- * @property {number} ok 2xx answers
- * @property {number} rateLimited 429 answers from the rate limiter
- * @property {number} faults requests an injected fault applied to
- * @property {Record<string, number>} byStatus
- *
- * @typedef {Object} Stats
- * @property {number} total API requests received (admin requests are not counted)
- * @property {Record<string, number>} byStatus answers by HTTP status; 'dropped' = closed without answer, '499' = client left first
- * @property {Record<string, Bucket>} byMethod
- * @property {Record<string, Bucket>} byInstance
- * @property {number} inFlight
- * @property {number} maxConcurrent
- * @property {number|null} firstAt epoch ms of the first request
- * @property {number|null} lastAt epoch ms of the last request
- * @property {Record<string, number[]>} arrivals epoch ms at which each method's requests passed the rate limiter (first 100000)
- *
- * @typedef {Object} Sandbox
- * @property {string} url e.g. http://127.0.0.1:PORT
- * @property {number} port
- * @property {() => Promise<void>} close stops the server, ends pending waits and destroys open sockets
- * @property {(def: InstanceDef) => InstanceView} addInstance replaces an instance with the same id
- * @property {() => InstanceView[]} listInstances
- * @property {(id: string|number, state: string|null) => InstanceView} setState clears the script and any pending reboot
- * @property {(id: string|number, states: (string|null)[]) => InstanceView} scriptStates each getStateInstance takes the next state; the last one stays
- * @property {(fault: Fault) => void} injectFault
- * @property {(ms: number, jitterMs?: number) => void} setLatency
- * @property {(method: string, perSecond: number|null) => void} setRateLimit
- * @property {() => Stats} stats a copy
- * @property {() => void} resetStats
- * @property {() => void} reset everything back to how startSandbox left it (instances added later stay, reset to their definition)
+ * @typedef {import('./types').InstanceDef} InstanceDef
+ * @typedef {import('./types').InstancePatch} InstancePatch
+ * @typedef {import('./types').MessageDef} MessageDef
+ * @typedef {import('./types').QueuedMessage} QueuedMessage
+ * @typedef {import('./types').Fault} Fault
+ * @typedef {import('./types').SandboxOptions} SandboxOptions
+ * @typedef {import('./types').InstanceView} InstanceView
+ * @typedef {import('./types').Bucket} Bucket
+ * @typedef {import('./types').Stats} Stats
+ * @typedef {import('./types').Sandbox} Sandbox
+ * @typedef {import('./types').CountKey} CountKey
+ * @typedef {import('./types').BodyField} BodyField
  *
  * @typedef {{ status: number, type: string, body: string, headers?: Record<string, string> }} Reply
  * @typedef {Reply | { drop: true }} Answer drop = destroy the socket without answering
@@ -141,7 +275,7 @@ const HTML_502 =
  * @typedef {Object} Instance
  * @property {string} id
  * @property {string} token
- * @property {string|null} initialState
+ * @property {Required<Omit<InstanceDef, 'idInstance'|'apiTokenInstance'|'queue'>> & { queue: QueuedMessage[] }} def what reset() goes back to
  * @property {string|null} state
  * @property {(string|null)[]} script
  * @property {{ timer: NodeJS.Timeout, back: string|null } | null} reboot
@@ -150,6 +284,16 @@ const HTML_502 =
  * @property {string} phone
  * @property {string[]} knownNumbers
  * @property {string} unbanStatus
+ * @property {string} appealStatus
+ * @property {boolean} authorizationCodeStatus
+ * @property {import('./types').AuthorizationCode | null} authorizationCode
+ * @property {number} codesIssued
+ * @property {CountKey} countKey
+ * @property {number} queueGrowth
+ * @property {QueuedMessage[]} queue
+ * @property {number} sent
+ * @property {number} messageSeq ids of generated messages
+ * @property {number} webhooksCount
  */
 
 /** @type {Answer} */
@@ -166,15 +310,46 @@ const now = () => performance.timeOrigin + performance.now();
 /**
  * GREEN-API documents an integer; a numeric string is accepted too, as the real API seems to.
  * @param {unknown} value
- * @returns {{ digits: string, error?: undefined } | { error: string }}
+ * @returns {{ value: string } | { error: string }}
  */
 function parsePhone(value) {
 	const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
 	if (!/^\d+$/.test(s)) return { error: "Wrong format. 'phoneNumber' must contain only digits" };
 	if (s.length < 11 || s.length > 16) return { error: 'bad phone number, valid from 11 to 16 digits' };
-	return { digits: s };
+	return { value: s };
 }
 
+/** An 8-character code of capitals and digits, like GREEN-API's example "GAPI2015". @param {string} seed */
+function linkCode(seed) {
+	const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+	return [...crypto.createHash('sha256').update(seed).digest().subarray(0, 8)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * Messages for the outgoing queue, shaped as showMessagesQueue answers them.
+ * @param {Instance} inst
+ * @param {number|MessageDef[]} messages a count of generated messages, or the messages
+ * @returns {QueuedMessage[]}
+ */
+function makeMessages(inst, messages) {
+	/** @type {MessageDef[]} */
+	const defs = typeof messages === 'number' ? Array.from({ length: messages }, () => ({})) : messages;
+	return defs.map((m) => {
+		const n = ++inst.messageSeq;
+		return {
+			messageID: m.messageID ?? `BAE5${inst.id.padStart(10, '0')}${n.toString(16).toUpperCase().padStart(6, '0')}`,
+			type: m.type ?? 'sendMessage',
+			body: { chatId: m.chatId ?? `${inst.phone}@c.us`, message: m.message ?? `Queued message ${n}` },
+		};
+	});
+}
+
+/** @param {unknown} messages @returns {number|MessageDef[]} */
+function checkMessages(messages) {
+	if (typeof messages === 'number' && Number.isInteger(messages) && messages >= 0) return messages;
+	if (Array.isArray(messages) && messages.every((m) => m !== null && typeof m === 'object' && !Array.isArray(m))) return messages;
+	throw adminError(400, 'messages: an integer >= 0 (how many to generate) or an array of {chatId?, message?, type?, messageID?}');
+}
 /** @param {string} type @param {Buffer} data */
 function pngChunk(type, data) {
 	const head = Buffer.alloc(8);
@@ -246,7 +421,7 @@ function readBody(req) {
 
 /** @param {string} method @param {unknown} perSecond @returns {number|null} */
 function checkRateLimit(method, perSecond) {
-	if (!Object.hasOwn(METHODS, method)) throw adminError(400, `unknown method ${method}`);
+	if (!Object.hasOwn(METHOD_TABLE, method)) throw adminError(400, `unknown method ${method}`);
 	if (perSecond === null || (typeof perSecond === 'number' && Number.isInteger(perSecond) && perSecond >= 0)) return perSecond;
 	throw adminError(400, `rate limit of ${method}: an integer >= 0 (requests per second) or null (none)`);
 }
@@ -256,15 +431,64 @@ function adminError(status, message) {
 	return Object.assign(new Error(message), { status });
 }
 
+/** @param {unknown} state @returns {string|null} */
+function checkState(state) {
+	if (state !== null && typeof state !== 'string') throw adminError(400, 'a state is a string or null');
+	return state;
+}
+
+/**
+ * Checks the settings an instance definition or updateInstance may carry; absent ones stay absent.
+ * @param {InstancePatch} patch
+ * @returns {InstancePatch}
+ */
+function checkSettings(patch) {
+	/** @type {InstancePatch} */
+	const out = {};
+	/** @param {string} name @param {unknown} value */
+	const count = (name, value) => {
+		if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+		throw adminError(400, `${name} must be an integer >= 0`);
+	};
+	if (patch.checkWhatsappQuota !== undefined) out.checkWhatsappQuota = count('checkWhatsappQuota', Number(patch.checkWhatsappQuota));
+	if (patch.phone !== undefined) out.phone = String(patch.phone);
+	if (patch.knownNumbers !== undefined) {
+		if (!Array.isArray(patch.knownNumbers)) throw adminError(400, 'knownNumbers must be an array');
+		out.knownNumbers = patch.knownNumbers.map(String);
+	}
+	for (const key of /** @type {const} */ (['unbanStatus', 'appealStatus'])) {
+		if (patch[key] === undefined) continue;
+		if (typeof patch[key] !== 'string') throw adminError(400, `${key} must be a string`);
+		out[key] = patch[key];
+	}
+	if (patch.authorizationCodeStatus !== undefined) {
+		if (typeof patch.authorizationCodeStatus !== 'boolean') throw adminError(400, 'authorizationCodeStatus must be true or false');
+		out.authorizationCodeStatus = patch.authorizationCodeStatus;
+	}
+	if (patch.countKey !== undefined) {
+		if (!COUNT_KEYS.includes(patch.countKey)) throw adminError(400, `countKey must be "count" or "\\u0441ount" (Cyrillic с)`);
+		out.countKey = patch.countKey;
+	}
+	if (patch.queueGrowth !== undefined) out.queueGrowth = count('queueGrowth', patch.queueGrowth);
+	if (patch.webhooksCount !== undefined) out.webhooksCount = count('webhooksCount', patch.webhooksCount);
+	return out;
+}
+
 /**
  * Starts a sandbox. Resolves once it listens.
  * @param {SandboxOptions} [options]
  * @returns {Promise<Sandbox>}
  */
 async function startSandbox(options = {}) {
-	const config = { ...DEFAULTS, ...options, rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits } };
+	const config = {
+		...DEFAULTS,
+		...options,
+		rateLimits: Object.fromEntries(
+			Object.entries({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }).map(([method, perSecond]) => [method, checkRateLimit(method, perSecond)]),
+		),
+		refusals: { ...STATE_REFUSALS, ...options.refusals },
+	};
 	if (config.errorStyle !== 'json' && config.errorStyle !== 'text') throw new Error("errorStyle must be 'json' or 'text'");
-	for (const [method, perSecond] of Object.entries(config.rateLimits)) checkRateLimit(method, perSecond);
 
 	// What admin calls change; reset() puts it back.
 	let latency = { ms: config.latencyMs, jitterMs: config.latencyJitterMs };
@@ -299,12 +523,13 @@ async function startSandbox(options = {}) {
 	/** @param {number} ms @returns {Promise<void>} */
 	function sleep(ms) {
 		return new Promise((resolve) => {
+			/** @type {{ timer: NodeJS.Timeout, resolve: () => void }} */
 			const wait = { resolve, timer: setTimeout(() => (waits.delete(wait), resolve()), ms) };
 			waits.add(wait);
 		});
 	}
 
-	/** @param {string} message @returns {Answer} */
+	/** @param {string} message @returns {Reply} */
 	function badRequest(message) {
 		return config.errorStyle === 'text' ? text(400, message) : json(400, { message });
 	}
@@ -322,18 +547,66 @@ async function startSandbox(options = {}) {
 		inst.reboot = null;
 	}
 
+	/**
+	 * Messages are sent only while the instance is authorized (GREEN-API keeps them 24 h
+	 * otherwise): an authorized instance sends its whole queue at once.
+	 * @param {Instance} inst
+	 */
+	function sendQueue(inst) {
+		if (inst.state !== 'authorized') return;
+		inst.sent += inst.queue.length;
+		inst.queue = [];
+	}
+
+	/** @param {Instance} inst @param {string|null} state */
+	function enterState(inst, state) {
+		inst.state = state;
+		sendQueue(inst);
+	}
+
 	// Any explicit state change wins over a reboot still in progress.
 	/** @param {Instance} inst @param {string|null} state */
 	function changeState(inst, state) {
 		cancelReboot(inst);
-		inst.state = state;
+		enterState(inst, state);
 	}
 
-	/** @param {unknown} state */
-	function checkState(state) {
-		if (state !== null && typeof state !== 'string') throw adminError(400, 'a state is a string or null');
-		return state;
+	/** @param {Instance} inst */
+	function reboot(inst) {
+		// A second reboot during the first must still come back to the state before the first.
+		const back = inst.reboot ? inst.reboot.back : inst.state;
+		cancelReboot(inst);
+		inst.state = 'starting';
+		const timer = setTimeout(() => {
+			inst.reboot = null;
+			enterState(inst, back);
+		}, config.rebootMs);
+		timer.unref(); // a pending reboot must not keep a test process alive
+		inst.reboot = { timer, back };
 	}
+
+	/** @param {Instance} inst @param {QueuedMessage[]} messages */
+	function enqueue(inst, messages) {
+		inst.queue.push(...messages);
+		sendQueue(inst);
+	}
+
+	/** @type {HandlerContext} */
+	const ctx = {
+		badRequest,
+		changeState,
+		reboot,
+		enqueue,
+		refusal: (state) => config.refusals[String(state)] ?? REFUSAL_OTHERWISE,
+		authorizationCodeMs: config.authorizationCodeMs,
+		qrImage(inst) {
+			// Same image within a 20 s slot, like the real QR; cached because PNG encoding is the costliest thing here.
+			const slot = Math.floor(Date.now() / QR_REFRESH_MS);
+			let cached = qrCache.get(inst.id);
+			if (!cached || cached.slot !== slot) qrCache.set(inst.id, (cached = { slot, base64: qrPng(`${inst.id}:${slot}`).toString('base64') }));
+			return cached.base64;
+		},
+	};
 
 	/** @param {Instance} inst @returns {InstanceView} */
 	function view(inst) {
@@ -348,7 +621,41 @@ async function startSandbox(options = {}) {
 			phone: inst.phone,
 			knownNumbers: [...inst.knownNumbers],
 			unbanStatus: inst.unbanStatus,
+			appealStatus: inst.appealStatus,
+			authorizationCodeStatus: inst.authorizationCodeStatus,
+			authorizationCode: inst.authorizationCode && { ...inst.authorizationCode },
+			countKey: inst.countKey,
+			queueGrowth: inst.queueGrowth,
+			messagesQueued: inst.queue.length,
+			messagesSent: inst.sent,
+			webhooksCount: inst.webhooksCount,
 		};
+	}
+
+	/** Puts an instance back to its definition. @param {Instance} inst */
+	function restore(inst) {
+		const d = inst.def;
+		cancelReboot(inst);
+		Object.assign(inst, {
+			state: d.stateInstance,
+			script: [],
+			quota: d.checkWhatsappQuota,
+			used: 0,
+			phone: d.phone,
+			knownNumbers: [...d.knownNumbers],
+			unbanStatus: d.unbanStatus,
+			appealStatus: d.appealStatus,
+			authorizationCodeStatus: d.authorizationCodeStatus,
+			authorizationCode: null,
+			codesIssued: 0,
+			countKey: d.countKey,
+			queueGrowth: d.queueGrowth,
+			queue: structuredClone(d.queue),
+			messageSeq: d.queue.length,
+			sent: 0,
+			webhooksCount: d.webhooksCount,
+		});
+		sendQueue(inst);
 	}
 
 	/** @param {InstanceDef} def @returns {InstanceView} */
@@ -357,28 +664,22 @@ async function startSandbox(options = {}) {
 		if (typeof def.apiTokenInstance !== 'string' || !/^[^/?#\s]+$/.test(def.apiTokenInstance)) {
 			throw adminError(400, 'apiTokenInstance must be a non-empty string usable in a URL path');
 		}
+		const settings = { ...INSTANCE_DEFAULTS, ...checkSettings(def) };
 		// null is a real state ("still being created"), so only undefined takes the default.
-		const state = def.stateInstance === undefined ? INSTANCE_DEFAULTS.stateInstance : checkState(def.stateInstance);
-		const quota = Number(def.checkWhatsappQuota ?? INSTANCE_DEFAULTS.checkWhatsappQuota);
-		if (!(quota >= 0)) throw adminError(400, 'checkWhatsappQuota must be a number >= 0');
-		const phone = String(def.phone ?? INSTANCE_DEFAULTS.phone);
+		const stateInstance = def.stateInstance === undefined ? INSTANCE_DEFAULTS.stateInstance : checkState(def.stateInstance);
 		const id = String(def.idInstance);
 		const old = instances.get(id);
 		if (old) cancelReboot(old);
 		/** @type {Instance} */
-		const inst = {
-			id,
-			token: def.apiTokenInstance,
-			initialState: state,
-			state,
-			script: [],
-			reboot: null,
-			quota,
-			used: 0,
-			phone,
-			knownNumbers: (def.knownNumbers ?? [phone]).map(String),
-			unbanStatus: String(def.unbanStatus ?? INSTANCE_DEFAULTS.unbanStatus),
+		const inst = /** @type {Instance} */ ({ id, token: def.apiTokenInstance, reboot: null, messageSeq: 0 });
+		inst.phone = settings.phone;
+		inst.def = {
+			...settings,
+			stateInstance,
+			knownNumbers: settings.knownNumbers ?? [settings.phone],
+			queue: def.queue === undefined ? [] : makeMessages(inst, checkMessages(def.queue)),
 		};
+		restore(inst);
 		instances.set(id, inst);
 		return view(inst);
 	}
@@ -387,7 +688,7 @@ async function startSandbox(options = {}) {
 	function injectFault(fault) {
 		const f = { ...fault, count: fault?.count ?? 1 };
 		if (!FAULT_KINDS.includes(f.kind)) throw adminError(400, `kind must be one of ${FAULT_KINDS.join(', ')}`);
-		if (f.method !== undefined && !Object.hasOwn(METHODS, f.method)) throw adminError(400, `unknown method ${f.method}`);
+		if (f.method !== undefined && !Object.hasOwn(METHOD_TABLE, f.method)) throw adminError(400, `unknown method ${f.method}`);
 		if (!Number.isInteger(f.count) || f.count < 1) throw adminError(400, 'count must be an integer >= 1');
 		if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 100 && f.status <= 599)) {
 			throw adminError(400, 'status must be an HTTP status code');
@@ -446,75 +747,28 @@ async function startSandbox(options = {}) {
 		return true;
 	}
 
-	/** @param {Instance} inst @returns {Answer|null} */
-	function refuseUnlessAuthorized(inst) {
-		if (inst.state === 'authorized') return null;
-		return badRequest(inst.state === 'starting' ? 'instance in starting process try later' : 'instance account not authorized');
+	/**
+	 * Parses and validates a POST body against the method's fields, in order.
+	 * @param {http.IncomingMessage} req @param {MethodSpec} spec
+	 * @returns {Promise<{ body: ValidBody } | { error: string }>}
+	 */
+	async function validBody(req, spec) {
+		if (spec.verb !== 'POST') return { body: {} };
+		let raw;
+		try {
+			raw = JSON.parse(await readBody(req)) ?? {};
+		} catch (err) {
+			return { error: err.message };
+		}
+		/** @type {ValidBody} */
+		const body = {};
+		for (const field of spec.body ?? []) {
+			const checked = BODY_FIELDS[field](raw[field]);
+			if ('error' in checked) return { error: checked.error };
+			body[field] = checked.value;
+		}
+		return { body };
 	}
-
-	/** The methods themselves, called once the request passed auth, faults and rate limits. @type {Record<string, (inst: Instance, body: any) => Answer>} */
-	const handlers = {
-		getStateInstance(inst) {
-			if (inst.script.length > 0) changeState(inst, /** @type {string|null} */ (inst.script.shift()));
-			return json(200, inst.state === null ? null : { stateInstance: inst.state });
-		},
-		checkWhatsapp(inst, body) {
-			const phone = parsePhone(body.phoneNumber);
-			if (phone.error !== undefined) return badRequest(phone.error);
-			const refusal = refuseUnlessAuthorized(inst);
-			if (refusal) return refusal;
-			if (inst.used >= inst.quota) {
-				const description = 'Monthly quota has been exceeded. To continue, upgrade your tariff plan.';
-				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.quota, status: 'QUOTE_EXCEEDED', description } });
-			}
-			inst.used++;
-			// Deterministic so tests can predict it: a number ending in 0 has no WhatsApp.
-			return json(200, { existsWhatsapp: !phone.digits.endsWith('0') });
-		},
-		unban(inst, body) {
-			const phone = parsePhone(body.phoneNumber);
-			if (phone.error !== undefined) return badRequest(phone.error);
-			if (typeof body.description !== 'string' || body.description.trim() === '') return badRequest('Bad Request Validation failed');
-			if (!inst.knownNumbers.includes(phone.digits)) return badRequest('phone number was not connected to this instance');
-			if (inst.unbanStatus === 'UNBANNED' && inst.state === 'blocked') changeState(inst, 'authorized');
-			return json(200, { status: inst.unbanStatus, reason: '' });
-		},
-		reboot(inst) {
-			// A second reboot during the first must still come back to the state before the first.
-			const back = inst.reboot ? inst.reboot.back : inst.state;
-			cancelReboot(inst);
-			inst.state = 'starting';
-			const timer = setTimeout(() => {
-				inst.reboot = null;
-				inst.state = back;
-			}, config.rebootMs);
-			timer.unref(); // a pending reboot must not keep a test process alive
-			inst.reboot = { timer, back };
-			return json(200, { isReboot: true });
-		},
-		logout(inst) {
-			changeState(inst, 'notAuthorized');
-			return json(200, { isLogout: true });
-		},
-		qr(inst) {
-			if (inst.state === 'authorized') return json(200, { type: 'alreadyLogged', message: 'instance account already authorized' });
-			if (inst.state !== 'notAuthorized') return json(200, { type: 'error', message: `instance in ${inst.state} state` });
-			// Same image within a 20 s slot, like the real QR; cached because PNG encoding is the costliest thing here.
-			const slot = Math.floor(Date.now() / QR_REFRESH_MS);
-			let cached = qrCache.get(inst.id);
-			if (!cached || cached.slot !== slot) qrCache.set(inst.id, (cached = { slot, base64: qrPng(`${inst.id}:${slot}`).toString('base64') }));
-			return json(200, { type: 'qrCode', message: cached.base64 });
-		},
-		getWaSettings(inst) {
-			const linked = inst.state === 'authorized';
-			return json(200, {
-				avatar: linked ? `https://pps.whatsapp.sandbox.invalid/${inst.id}/avatar.jpg` : '',
-				phone: linked ? inst.phone : '',
-				stateInstance: inst.state,
-				deviceId: linked ? `sandbox-device-${inst.id}` : '',
-			});
-		},
-	};
 
 	/**
 	 * Decides the answer to an API request, in GREEN-API's order of checks.
@@ -528,7 +782,8 @@ async function startSandbox(options = {}) {
 		if (!parts || !method) return text(404, 'Not Found');
 		if (!inst) return text(403, 'Forbidden');
 		if (parts[3] !== inst.token) return text(401, 'Unauthorized');
-		if (req.method !== METHODS[method]) return text(404, 'Not Found');
+		const spec = METHOD_TABLE[method];
+		if (req.method !== spec.verb) return text(404, 'Not Found');
 		const fault = takeFault(inst.id, method);
 		if (fault) {
 			bucket(stats.byMethod, method).faults++;
@@ -543,15 +798,9 @@ async function startSandbox(options = {}) {
 			const headers = typeof config.retryAfter === 'number' ? { 'Retry-After': String(config.retryAfter) } : undefined;
 			return { ...text(429, 'Too Many Requests'), headers };
 		}
-		let body = {};
-		if (METHODS[method] === 'POST') {
-			try {
-				body = JSON.parse(await readBody(req)) ?? {};
-			} catch (err) {
-				return badRequest(err.message);
-			}
-		}
-		return handlers[method](inst, body);
+		const checked = await validBody(req, spec);
+		if ('error' in checked) return badRequest(checked.error);
+		return spec.handle(inst, checked.body, ctx);
 	}
 
 	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {string} path */
@@ -570,7 +819,7 @@ async function startSandbox(options = {}) {
 		});
 
 		const parts = /^\/waInstance([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
-		const method = parts && Object.hasOwn(METHODS, parts[2]) ? parts[2] : null;
+		const method = parts && Object.hasOwn(METHOD_TABLE, parts[2]) ? parts[2] : null;
 		const inst = parts && method ? instances.get(parts[1]) : undefined;
 		if (method) bucket(stats.byMethod, method).requests++;
 		if (inst) bucket(stats.byInstance, inst.id).requests++;
@@ -600,12 +849,29 @@ async function startSandbox(options = {}) {
 	 * @returns {unknown} undefined for an unknown route
 	 */
 	function adminRoute(route, body) {
-		const m = /^POST \/admin\/instances\/([^/]+)\/(state|script)$/.exec(route);
-		if (m && m[2] === 'state') {
-			if (!body || !('stateInstance' in body)) throw adminError(400, 'body must be {"stateInstance": string|null}');
-			return sandbox.setState(m[1], body.stateInstance);
+		const m = /^(GET|POST) \/admin\/instances\/([^/]+)(\/[a-z/]+)?$/.exec(route);
+		if (m) {
+			const [, verb, id, sub = ''] = m;
+			switch (`${verb} ${sub}`) {
+				case 'GET ':
+					return sandbox.getInstance(id);
+				case 'POST ':
+					return sandbox.updateInstance(id, body ?? {});
+				case 'POST /state':
+					if (!body || !('stateInstance' in body)) throw adminError(400, 'body must be {"stateInstance": string|null}');
+					return sandbox.setState(id, body.stateInstance);
+				case 'POST /script':
+					return sandbox.scriptStates(id, body?.states);
+				case 'POST /queue':
+					return sandbox.pushMessages(id, body?.messages);
+				case 'POST /queue/set':
+					return sandbox.setQueue(id, body?.messages);
+				case 'POST /code':
+					return sandbox.enterAuthorizationCode(id, body?.code);
+				default:
+					return undefined;
+			}
 		}
-		if (m) return sandbox.scriptStates(m[1], body?.states);
 		switch (route) {
 			case 'GET /admin/instances':
 				return sandbox.listInstances();
@@ -698,6 +964,17 @@ async function startSandbox(options = {}) {
 		},
 		addInstance,
 		listInstances: () => [...instances.values()].map(view),
+		getInstance: (id) => view(getInstance(id)),
+		updateInstance(id, patch) {
+			const inst = getInstance(id);
+			if (patch === null || typeof patch !== 'object') throw adminError(400, 'settings must be an object');
+			const unknown = Object.keys(patch).filter((key) => !SETTINGS.includes(key));
+			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTINGS.join(', ')}; the state: setState; the queue: setQueue)`);
+			const { checkWhatsappQuota, ...settings } = checkSettings(patch);
+			Object.assign(inst, settings);
+			if (checkWhatsappQuota !== undefined) inst.quota = checkWhatsappQuota;
+			return view(inst);
+		},
 		setState(id, state) {
 			const inst = getInstance(id);
 			changeState(inst, checkState(state));
@@ -708,6 +985,29 @@ async function startSandbox(options = {}) {
 			const inst = getInstance(id);
 			if (!Array.isArray(states)) throw adminError(400, 'states must be an array');
 			inst.script = states.map(checkState);
+			return view(inst);
+		},
+		pushMessages(id, messages) {
+			const inst = getInstance(id);
+			enqueue(inst, makeMessages(inst, checkMessages(messages)));
+			return view(inst);
+		},
+		setQueue(id, messages) {
+			const inst = getInstance(id);
+			inst.queue = [];
+			enqueue(inst, makeMessages(inst, checkMessages(messages)));
+			return view(inst);
+		},
+		enterAuthorizationCode(id, code) {
+			const inst = getInstance(id);
+			const issued = inst.authorizationCode;
+			if (!issued || issued.code !== code) throw adminError(400, 'wrong code: it is not the last one getAuthorizationCode handed out');
+			if (Date.now() > issued.expiresAt) throw adminError(400, 'the code has expired');
+			inst.authorizationCode = null;
+			inst.phone = issued.phoneNumber;
+			if (!inst.knownNumbers.includes(issued.phoneNumber)) inst.knownNumbers.push(issued.phoneNumber);
+			changeState(inst, 'authorized');
+			inst.script = [];
 			return view(inst);
 		},
 		injectFault,
@@ -728,14 +1028,22 @@ async function startSandbox(options = {}) {
 			stats = emptyStats();
 			latency = { ms: config.latencyMs, jitterMs: config.latencyJitterMs };
 			rateLimits = { ...config.rateLimits };
-			for (const inst of instances.values()) {
-				changeState(inst, inst.initialState);
-				inst.script = [];
-				inst.used = 0;
-			}
+			for (const inst of instances.values()) restore(inst);
 		},
 	};
 	return sandbox;
 }
 
-module.exports = { startSandbox, DEFAULTS, DEFAULT_RATE_LIMITS, INSTANCE_DEFAULTS, METHODS };
+/** Checked against types.d.ts, which the tests import: the one description of this module. @type {import('./types').SandboxModule} */
+const exported = {
+	startSandbox,
+	DEMO,
+	DEFAULTS,
+	DEFAULT_RATE_LIMITS,
+	INSTANCE_DEFAULTS,
+	METHODS,
+	METHOD_TABLE,
+	STATE_REFUSALS,
+	COUNT_KEYS,
+};
+module.exports = exported;

@@ -6,59 +6,18 @@ import { GreenApiTrigger } from '../nodes/GreenApiTrigger/GreenApiTrigger.node';
 import { runNode, runPoll } from './harness/engine';
 import type { NodeRunOptions, NodeRunResult, PollRunOptions, PollRunResult } from './harness/engine';
 
-/** The sandbox is plain JavaScript shared with the demo; this is the part tests use. */
-export interface Fault {
-	idInstance?: string;
-	method?: string;
-	count?: number;
-	kind: 'status' | 'html' | 'empty' | 'null' | 'delay' | 'drop';
-	status?: number;
-	body?: unknown;
-	delayMs?: number;
-}
-export interface SandboxStats {
-	total: number;
-	byStatus: Record<string, number>;
-	byMethod: Record<string, { requests: number; ok: number; rateLimited: number; faults: number; byStatus: Record<string, number> }>;
-	maxConcurrent: number;
-	arrivals: Record<string, number[]>;
-}
-export interface InstanceDef {
-	idInstance: string;
-	apiTokenInstance: string;
-	stateInstance?: string | null;
-	checkWhatsappQuota?: number;
-	phone?: string;
-	knownNumbers?: string[];
-	unbanStatus?: string;
-}
-export interface Sandbox {
-	url: string;
-	port: number;
-	close(): Promise<void>;
-	addInstance(def: InstanceDef): void;
-	setState(id: string, state: string | null): void;
-	scriptStates(id: string, states: Array<string | null>): void;
-	injectFault(fault: Fault): void;
-	setLatency(ms: number, jitterMs?: number): void;
-	setRateLimit(method: string, perSecond: number | null): void;
-	stats(): SandboxStats;
-	resetStats(): void;
-	reset(): void;
-}
-export interface SandboxOptions {
-	latencyMs?: number;
-	latencyJitterMs?: number;
-	rateLimits?: Record<string, number | null>;
-	retryAfter?: number | false;
-	errorStyle?: 'json' | 'text';
-	rebootMs?: number;
-	instances?: InstanceDef[];
-}
+import type { InstanceDef as SandboxInstanceDef, Sandbox, SandboxModule, Stats } from '../sandbox/types';
+
+// The sandbox is plain JavaScript shared with the demo; its types are written once, in
+// sandbox/types.d.ts, and server.js is type-checked against them (sandbox/tsconfig.json).
+export type { Fault, InstancePatch, InstanceView, MessageDef, QueuedMessage, Sandbox, SandboxOptions } from '../sandbox/types';
+export type SandboxStats = Stats;
+/** The sandbox also takes numeric ids; tests use strings, as the credential holds them. */
+export type InstanceDef = SandboxInstanceDef & { idInstance: string };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const sandboxModule = require('../sandbox/server') as { startSandbox(options: SandboxOptions): Promise<Sandbox> };
-export const startSandbox = sandboxModule.startSandbox;
+const sandboxModule = require('../sandbox/server') as SandboxModule;
+export const { startSandbox, DEMO, METHODS, METHOD_TABLE, DEFAULT_RATE_LIMITS } = sandboxModule;
 
 /** 50 hex characters, like a real apiTokenInstance; distinctive so a leak is easy to find. */
 export function makeToken(seed: string): string {

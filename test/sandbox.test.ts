@@ -2,16 +2,21 @@
  * Tests of the GREEN-API sandbox itself, over real HTTP: the other suites trust it to behave
  * like GREEN-API (sandbox/README.md), so its rules are pinned down here.
  */
+import { spawn } from 'child_process';
 import * as zlib from 'zlib';
-import { startSandbox, METHODS } from '../sandbox/server';
+import type { Sandbox, SandboxModule } from '../sandbox/types';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startSandbox, METHODS, DEFAULT_RATE_LIMITS, DEMO } = require('../sandbox/server') as SandboxModule;
 
 const ID = '1101000001';
 const TOKEN = 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5';
 const BLOCKED_ID = '1101000002';
 const BLOCKED_TOKEN = 'b'.repeat(50);
 const NO_RATE_LIMITS = Object.fromEntries(Object.keys(METHODS).map((m) => [m, null]));
+const CYRILLIC_COUNT = '\u0441ount'; // "сount" with a Cyrillic first letter, as GREEN-API's WhatsApp examples spell it
+const NEW_ID = '1101000004';
+const NEW_TOKEN = 'n'.repeat(50);
 
 interface Call {
 	id?: string;
@@ -20,7 +25,13 @@ interface Call {
 	body?: unknown;
 }
 
-function call(sb: Sandbox, method: string, { id = ID, token = TOKEN, verb, body }: Call = {}) {
+/** A fetch answer whose JSON body is read loosely: expect() checks its shape. */
+interface Reply extends Response {
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	json(): Promise<any>;
+}
+
+function call(sb: Sandbox, method: string, { id = ID, token = TOKEN, verb, body }: Call = {}): Promise<Reply> {
 	const post = METHODS[method] === 'POST';
 	return fetch(`${sb.url}/waInstance${id}/${method}/${token}`, {
 		method: verb ?? (post ? 'POST' : 'GET'),
@@ -33,7 +44,8 @@ async function answer(res: Response) {
 	return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 }
 
-function admin(sb: Sandbox, path: string, body?: unknown) {
+/** GET without a body, POST with one. */
+function admin(sb: Sandbox, path: string, body?: unknown): Promise<Reply> {
 	return fetch(`${sb.url}/admin${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
 }
 
@@ -232,6 +244,229 @@ describe('GREEN-API sandbox', () => {
 		expect([...pixels].sort()).toEqual([0, 255]); // black and white only
 	});
 
+	it('refuses checkWhatsapp with the 400 text of each state (yellowCard as the real API answered)', async () => {
+		const texts: Record<string, string> = {};
+		for (const state of ['notAuthorized', 'starting', 'yellowCard', 'blocked', 'sleepMode', 'someNewState', null]) {
+			sb.setState(ID, state);
+			const a = await answer(await call(sb, 'checkWhatsapp', { body: { phoneNumber: 441234567891 } }));
+			expect(a.status).toBe(400);
+			texts[String(state)] = JSON.parse(a.text).message;
+		}
+		expect(texts).toEqual({
+			notAuthorized: 'instance account not authorized',
+			starting: 'instance in starting process try later',
+			yellowCard: 'instance account not authorized',
+			blocked: 'instance account not authorized',
+			sleepMode: 'instance account not authorized',
+			someNewState: 'instance account not authorized',
+			null: 'instance account not authorized',
+		});
+		// Should GREEN-API turn out to answer otherwise, one option says so.
+		const other = await startSandbox({ refusals: { yellowCard: 'instance in yellowCard state' }, instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'yellowCard' }] });
+		try {
+			expect((await answer(await call(other, 'checkWhatsapp', { body: { phoneNumber: 441234567891 } }))).text).toBe('{"message":"instance in yellowCard state"}');
+		} finally {
+			await other.close();
+		}
+	});
+
+	it('getAuthorizationCode: a code for an unauthorized instance, status false on demand, 400 when linked or starting', async () => {
+		sb.addInstance({ idInstance: NEW_ID, apiTokenInstance: NEW_TOKEN, stateInstance: 'notAuthorized', phone: '79001112233' });
+		const getCode = async (body: unknown) => answer(await call(sb, 'getAuthorizationCode', { id: NEW_ID, token: NEW_TOKEN, body }));
+		expect((await getCode({ phoneNumber: '+441234567891' })).text).toBe(`{"message":"Wrong format. 'phoneNumber' must contain only digits"}`);
+		expect((await getCode({ phoneNumber: 4412345 })).text).toBe('{"message":"bad phone number, valid from 11 to 16 digits"}');
+		expect((await call(sb, 'getAuthorizationCode', { id: NEW_ID, token: NEW_TOKEN, verb: 'GET' })).status).toBe(404);
+
+		const before = Date.now();
+		const first = await getCode({ phoneNumber: 441234567891 });
+		expect(first.status).toBe(200);
+		const { status, code } = JSON.parse(first.text);
+		expect(status).toBe(true);
+		expect(code).toMatch(/^[A-Z0-9]{8}$/);
+		const issued = sb.listInstances().find((i) => i.idInstance === NEW_ID)?.authorizationCode;
+		expect(issued).toMatchObject({ code, phoneNumber: '441234567891' });
+		expect(issued?.expiresAt).toBeGreaterThanOrEqual(before + 150000);
+		expect(issued?.expiresAt).toBeLessThanOrEqual(Date.now() + 150000);
+		const second = JSON.parse((await getCode({ phoneNumber: 441234567891 })).text);
+		expect(second.code).not.toBe(code); // each call makes a new code; the last one counts
+
+		// Entering an old or wrong code fails; the last one links the phone.
+		expect((await admin(sb, `/instances/${NEW_ID}/code`, { code })).status).toBe(400);
+		expect(sb.listInstances().find((i) => i.idInstance === NEW_ID)?.stateInstance).toBe('notAuthorized');
+		const linked = await admin(sb, `/instances/${NEW_ID}/code`, { code: second.code });
+		expect(linked.status).toBe(200);
+		expect(await linked.json()).toMatchObject({ stateInstance: 'authorized', phone: '441234567891', authorizationCode: null });
+		expect(await (await call(sb, 'getStateInstance', { id: NEW_ID, token: NEW_TOKEN })).json()).toEqual({ stateInstance: 'authorized' });
+
+		// A linked instance must log out first; a starting one is told to try later.
+		for (const [state, message] of [
+			['authorized', 'instance account already authorized'],
+			['yellowCard', 'instance account already authorized'],
+			['blocked', 'instance account already authorized'],
+			['starting', 'instance in starting process try later'],
+			[null, 'instance in starting process try later'],
+		] as const) {
+			sb.setState(NEW_ID, state);
+			expect([state, await getCode({ phoneNumber: 441234567891 })]).toEqual([state, { status: 400, type: 'application/json', text: JSON.stringify({ message }) }]);
+		}
+
+		// status false: "the code could not be made, try again" (admin HTTP and in process).
+		sb.setState(NEW_ID, 'notAuthorized');
+		expect(await (await admin(sb, `/instances/${NEW_ID}`, { authorizationCodeStatus: false })).json()).toMatchObject({ authorizationCodeStatus: false });
+		expect(await getCode({ phoneNumber: 441234567891 })).toMatchObject({ status: 200, text: '{"status":false,"code":""}' });
+		sb.updateInstance(NEW_ID, { authorizationCodeStatus: true });
+		expect(JSON.parse((await getCode({ phoneNumber: 441234567891 })).text).status).toBe(true);
+		expect((await admin(sb, `/instances/${NEW_ID}`, { authorizationCodeStatus: 'no' })).status).toBe(400);
+	});
+
+	it('getAuthorizationCode: a code expires', async () => {
+		const quick = await startSandbox({ authorizationCodeMs: 50, instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'notAuthorized' }] });
+		try {
+			const { code } = await (await call(quick, 'getAuthorizationCode', { body: { phoneNumber: 441234567891 } })).json();
+			await sleep(120);
+			const late = await admin(quick, `/instances/${ID}/code`, { code });
+			expect([late.status, await late.json()]).toEqual([400, { error: 'the code has expired' }]);
+			expect(() => quick.enterAuthorizationCode(ID, code)).toThrow('the code has expired');
+			expect(quick.getInstance(ID).stateInstance).toBe('notAuthorized');
+		} finally {
+			await quick.close();
+		}
+	});
+
+	it('unbanStatus: the appeal on record for connected numbers, without filing one', async () => {
+		const status = async (phoneNumber: unknown, id = BLOCKED_ID, token = BLOCKED_TOKEN) => answer(await call(sb, 'unbanStatus', { id, token, body: { phoneNumber } }));
+		expect((await status(441234567899)).text).toBe('{"message":"phone number was not connected to this instance"}');
+		expect((await status('44 1234')).status).toBe(400);
+		expect((await call(sb, 'unbanStatus', { id: BLOCKED_ID, token: BLOCKED_TOKEN, verb: 'GET' })).status).toBe(404);
+		expect(await status(441234567891)).toMatchObject({ status: 200, text: '{"status":"NO_APPEAL_OPEN","reason":""}' });
+
+		sb.updateInstance(BLOCKED_ID, { unbanStatus: 'IN_REVIEW' });
+		await call(sb, 'unban', { id: BLOCKED_ID, token: BLOCKED_TOKEN, body: { phoneNumber: 441234567891, description: 'please review' } });
+		for (let i = 0; i < 2; i++) expect((await status(441234567891)).text).toBe('{"status":"IN_REVIEW","reason":""}'); // safe to repeat
+		expect(sb.getInstance(BLOCKED_ID).stateInstance).toBe('blocked'); // asking changes nothing
+
+		// The appeal moves on (admin HTTP), as GREEN-API's review would.
+		expect((await admin(sb, `/instances/${BLOCKED_ID}`, { appealStatus: 'PERMANETLY_BANNED' })).status).toBe(200);
+		expect((await status(79001234567)).text).toBe('{"status":"PERMANETLY_BANNED","reason":""}');
+		sb.reset();
+		expect((await status(441234567891)).text).toBe('{"status":"NO_APPEAL_OPEN","reason":""}');
+	});
+
+	it('outgoing queue: grows while the instance cannot send, drains when authorized; count key spelled either way', async () => {
+		sb.addInstance({ idInstance: NEW_ID, apiTokenInstance: NEW_TOKEN, stateInstance: 'notAuthorized', queueGrowth: 3 });
+		const get = async (method: string) => (await call(sb, method, { id: NEW_ID, token: NEW_TOKEN })).text();
+		// Each getMessagesCount first adds queueGrowth messages (the owner's traffic), so counts are predictable.
+		expect([await get('getMessagesCount'), await get('getMessagesCount'), await get('getMessagesCount')]).toEqual(
+			[3, 6, 9].map((n) => `{"${CYRILLIC_COUNT}":${n}}`),
+		);
+		const queue = JSON.parse(await get('showMessagesQueue'));
+		expect(queue).toHaveLength(9);
+		expect(queue[0]).toEqual({ messageID: expect.stringMatching(/^[0-9A-F]{20}$/), type: 'sendMessage', body: { chatId: '79001234567@c.us', message: expect.any(String) } });
+		expect(new Set(queue.map((m: { messageID: string }) => m.messageID)).size).toBe(9);
+
+		sb.setState(NEW_ID, 'authorized');
+		expect(sb.getInstance(NEW_ID)).toMatchObject({ messagesQueued: 0, messagesSent: 9 });
+		expect(await get('getMessagesCount')).toBe(`{"${CYRILLIC_COUNT}":0}`); // growth is sent at once too
+		expect(await get('showMessagesQueue')).toBe('[]');
+
+		// yellowCard keeps messages; a reboot that comes back to authorized sends them.
+		sb.updateInstance(NEW_ID, { queueGrowth: 0, countKey: 'count' });
+		sb.setState(NEW_ID, 'yellowCard');
+		expect(await (await admin(sb, `/instances/${NEW_ID}/queue`, { messages: 2 })).json()).toMatchObject({ messagesQueued: 2 });
+		sb.pushMessages(NEW_ID, [{ chatId: '441234567891@c.us', message: 'hello' }]);
+		expect(await get('getMessagesCount')).toBe('{"count":3}');
+		expect(JSON.parse(await get('showMessagesQueue'))[2]).toMatchObject({ type: 'sendMessage', body: { chatId: '441234567891@c.us', message: 'hello' } });
+		await call(sb, 'reboot', { id: NEW_ID, token: NEW_TOKEN });
+		expect(await get('getMessagesCount')).toBe('{"count":3}'); // starting: still waiting
+		sb.setState(NEW_ID, 'authorized');
+		expect(await get('getMessagesCount')).toBe('{"count":0}');
+
+		// setQueue replaces the queue (admin HTTP); reset brings back the definition.
+		sb.setState(NEW_ID, 'notAuthorized');
+		await admin(sb, `/instances/${NEW_ID}/queue`, { messages: 5 });
+		expect(await (await admin(sb, `/instances/${NEW_ID}/queue/set`, { messages: [{ message: 'only' }] })).json()).toMatchObject({ messagesQueued: 1 });
+		expect(JSON.parse(await get('showMessagesQueue')).map((m: { body: { message: string } }) => m.body.message)).toEqual(['only']);
+		expect((await admin(sb, `/instances/${NEW_ID}/queue`, { messages: -1 })).status).toBe(400);
+		expect((await admin(sb, `/instances/${NEW_ID}`, { countKey: 'Count' })).status).toBe(400);
+		const notASetting = await admin(sb, `/instances/${NEW_ID}`, { stateInstance: 'authorized' });
+		expect([notASetting.status, (await notASetting.json()).error]).toEqual([400, expect.stringContaining('not a setting: stateInstance')]);
+		sb.reset();
+		expect(sb.getInstance(NEW_ID)).toMatchObject({ stateInstance: 'notAuthorized', messagesQueued: 0, countKey: CYRILLIC_COUNT, queueGrowth: 3 });
+
+		// A queue in the definition, and getWebhooksCount with the same key rule.
+		sb.addInstance({ idInstance: '10', apiTokenInstance: 'ten', stateInstance: 'yellowCard', queue: 4, webhooksCount: 7, countKey: 'count' });
+		expect(await (await call(sb, 'getMessagesCount', { id: '10', token: 'ten' })).json()).toEqual({ count: 4 });
+		expect(await (await call(sb, 'getWebhooksCount', { id: '10', token: 'ten' })).json()).toEqual({ count: 7 });
+		expect(await (await call(sb, 'getWebhooksCount')).text()).toBe(`{"${CYRILLIC_COUNT}":0}`);
+		expect((await call(sb, 'getMessagesCount', { verb: 'POST', body: {} })).status).toBe(404);
+	});
+
+	it('rate limits the new methods at 1 request/s each', async () => {
+		expect(Object.fromEntries(['getAuthorizationCode', 'unbanStatus', 'getMessagesCount', 'showMessagesQueue', 'getWebhooksCount'].map((m) => [m, DEFAULT_RATE_LIMITS[m]]))).toEqual({
+			getAuthorizationCode: 1,
+			unbanStatus: 1,
+			getMessagesCount: 1,
+			showMessagesQueue: 1,
+			getWebhooksCount: 1,
+		});
+		const limited = await startSandbox({ instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'notAuthorized' }] });
+		try {
+			const bodies: Record<string, unknown> = { getAuthorizationCode: { phoneNumber: 441234567891 }, unbanStatus: { phoneNumber: 79001234567 } };
+			for (const method of ['getAuthorizationCode', 'unbanStatus', 'getMessagesCount', 'showMessagesQueue', 'getWebhooksCount']) {
+				const statuses = [];
+				for (let i = 0; i < 2; i++) statuses.push((await call(limited, method, { body: bodies[method] })).status);
+				expect([method, statuses]).toEqual([method, [200, 429]]);
+			}
+		} finally {
+			await limited.close();
+		}
+	});
+
+	it('answers every method of its table with its verb only', async () => {
+		sb.setState(BLOCKED_ID, 'notAuthorized');
+		const seen: Record<string, number[]> = {};
+		for (const [method, verb] of Object.entries(METHODS)) {
+			const body = verb === 'POST' ? { phoneNumber: 79001234567, description: 'appeal' } : undefined;
+			const right = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, body });
+			const wrong = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, verb: verb === 'POST' ? 'GET' : 'POST', body: verb === 'POST' ? undefined : {} });
+			seen[method] = [right.status, wrong.status];
+		}
+		expect(seen).toEqual({
+			getStateInstance: [200, 404],
+			checkWhatsapp: [400, 404], // notAuthorized
+			unban: [200, 404],
+			unbanStatus: [200, 404],
+			reboot: [200, 404],
+			logout: [200, 404],
+			qr: [200, 404],
+			getWaSettings: [200, 404],
+			getAuthorizationCode: [200, 404],
+			getMessagesCount: [200, 404],
+			showMessagesQueue: [200, 404],
+			getWebhooksCount: [200, 404],
+		});
+	});
+
+	it('sandbox/cli.js serves the DEMO instance and prints a curl line that works', async () => {
+		const child = spawn(process.execPath, [require.resolve('../sandbox/cli.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		try {
+			let out = '';
+			const curl = await new Promise<string>((resolve, reject) => {
+				child.stdout.on('data', (chunk: Buffer) => {
+					out += chunk.toString();
+					const m = /try: curl (\S+)/.exec(out);
+					if (m) resolve(m[1]);
+				});
+				child.once('exit', (code) => reject(new Error(`cli.js exited (${code}): ${out}`)));
+			});
+			expect(out).toContain(`idInstance ${DEMO.idInstance}  apiTokenInstance ${DEMO.apiTokenInstance}`);
+			expect(curl).toMatch(new RegExp(`/waInstance${DEMO.idInstance}/getStateInstance/${DEMO.apiTokenInstance}$`));
+			expect(await (await fetch(curl)).json()).toEqual({ stateInstance: 'authorized' });
+		} finally {
+			child.kill('SIGTERM');
+		}
+	});
+
 	it('writes 400 errors as bare text with errorStyle "text"', async () => {
 		const textSb = await startSandbox({ errorStyle: 'text', instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
 		try {
@@ -306,7 +541,7 @@ describe('GREEN-API sandbox', () => {
 	it('offers the same controls over the admin HTTP interface', async () => {
 		const added = await admin(sb, '/instances', { idInstance: 1101000003, apiTokenInstance: 'three', stateInstance: 'notAuthorized' });
 		expect(added.status).toBe(200);
-		const list = await (await fetch(`${sb.url}/admin/instances`)).json();
+		const list = await (await admin(sb, '/instances')).json();
 		expect(list.map((i: { idInstance: string }) => i.idInstance)).toContain('1101000003');
 
 		expect((await admin(sb, '/instances/1101000003/state', { stateInstance: 'yellowCard' })).status).toBe(200);
@@ -322,10 +557,10 @@ describe('GREEN-API sandbox', () => {
 		expect((await call(sb, 'getWaSettings')).status).toBe(429);
 		expect(await (await admin(sb, '/latency', { ms: 5, jitterMs: 1 })).json()).toEqual({ ms: 5, jitterMs: 1 });
 
-		const stats = await (await fetch(`${sb.url}/admin/stats`)).json();
+		const stats = await (await admin(sb, '/stats')).json();
 		expect(stats.byMethod.getWaSettings).toMatchObject({ requests: 3, ok: 1, rateLimited: 1, faults: 1 });
 		await admin(sb, '/stats/reset', {});
-		expect((await (await fetch(`${sb.url}/admin/stats`)).json()).total).toBe(0);
+		expect((await (await admin(sb, '/stats')).json()).total).toBe(0);
 
 		await admin(sb, '/reset', {});
 		expect((await call(sb, 'getWaSettings')).status).toBe(200); // rate limits back to none

@@ -55,6 +55,13 @@ const noState = instance('b020', 'starting');
 const refused = instance('b017', 'starting');
 const denied = [instance('b018'), instance('b118'), instance('b218')];
 const manualFail = [instance('b019'), instance('b119')];
+const confirming = instance('b022');
+const confirmRestart = instance('b023');
+const thresholds = instance('b024', 'notAuthorized');
+/** The sandbox adds `queueGrowth` messages before each getMessagesCount answer, and sends them all once authorized. */
+const piling = Object.assign(instance('b025', 'notAuthorized'), { queueGrowth: 6 });
+const queueFaults = Object.assign(instance('b026', 'notAuthorized'), { queue: 50 });
+const manualQueue = Object.assign(instance('b027', 'yellowCard'), { queue: 3, countKey: 'count' });
 const WRONG_TOKEN = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433';
 
 let sandbox: Sandbox;
@@ -365,6 +372,7 @@ describe('first poll', () => {
 
 		const fresh = await poll(manual, { mode: 'manual', parameters: quietOptions, staticData: {} });
 		const item = only(fresh);
+		// Every field a real event can have, null where one look cannot know it (mappable in the editor).
 		expect(item).toEqual({
 			event: 'currentState',
 			idInstance: id,
@@ -372,7 +380,15 @@ describe('first poll', () => {
 			...MEANING.starting,
 			previousState: null,
 			changedAt: null,
+			previousStateSince: null,
+			previousStateDurationSeconds: null,
+			confirmedAt: null,
+			confirmedAfterPolls: null,
 			stateSince: null,
+			stuckForMinutes: null,
+			messagesCount: null,
+			messagesThreshold: null,
+			aboveThresholdSince: null,
 			polledAt: expectDuring(item.polledAt, fresh),
 		});
 		expect(fresh.persisted).toBe(false);
@@ -483,6 +499,207 @@ describe('stuck detection defaults', () => {
 		const fired = await poll(stuckDefault, { parameters, staticData: stored(old) });
 		expect(only(fired)).toMatchObject({ event: 'stuck', stateInstance: 'starting', stuckForMinutes: 6 });
 		expectPolled(stuckDefault, 2);
+	});
+});
+
+describe('Polls to Confirm', () => {
+	it('a state that flips back fires nothing; one that stays fires once confirmed, timed from its first sighting', async () => {
+		const id = confirming.idInstance;
+		const parameters = { options: { confirmPolls: 2 } };
+		const since = minutesAgo(3);
+		sandbox.scriptStates(id, ['starting', 'authorized', 'starting', 'starting', 'starting']);
+		const start = stored({ idInstance: id, state: 'authorized', since, sinceKnown: true, stuckReported: false });
+
+		const blip = await poll(confirming, { parameters, staticData: start });
+		expectQuiet(blip);
+		expect(watchOf(blip)).toMatchObject({ state: 'authorized', pending: { state: 'starting', polls: 1 } });
+		expect(blip.persisted).toBe(false);
+
+		const back = await poll(confirming, { parameters, staticData: blip.staticData });
+		expectQuiet(back);
+		expect(back.staticData).toEqual(start); // the blip is forgotten
+
+		const firstSighting = await poll(confirming, { parameters, staticData: back.staticData });
+		expectQuiet(firstSighting);
+		const seenAt = expectDuring((watchOf(firstSighting) as Watch & { pending: { since: string } }).pending.since, firstSighting);
+
+		const confirmed = await poll(confirming, { parameters, staticData: firstSighting.staticData });
+		const item = only(confirmed);
+		expect(item).toEqual({
+			event: 'stateChanged',
+			idInstance: id,
+			stateInstance: 'starting',
+			...MEANING.starting,
+			previousState: 'authorized',
+			changedAt: seenAt,
+			previousStateSince: since,
+			previousStateDurationSeconds: seconds(since, seenAt),
+			confirmedAt: expectDuring(item.confirmedAt, confirmed),
+			confirmedAfterPolls: 2,
+		});
+		expect(confirmed.staticData).toEqual(stored({ idInstance: id, state: 'starting', since: seenAt, sinceKnown: true, stuckReported: false }));
+		expect(confirmed.persisted).toBe(true);
+
+		const after = await poll(confirming, { parameters, staticData: confirmed.staticData });
+		expectQuiet(after);
+		expect(after.staticDataChanged).toBe(false);
+		expectPolled(confirming, 5);
+	});
+
+	it('across a restart a pending state is neither lost nor repeated: counted afresh from the saved watch, fired once', async () => {
+		const id = confirmRestart.idInstance;
+		const parameters = { options: { confirmPolls: 2 } };
+		const saved = stored({ idInstance: id, state: 'authorized', since: minutesAgo(3), sinceKnown: true, stuckReported: false });
+		sandbox.setState(id, 'blocked');
+
+		const pending = await poll(confirmRestart, { parameters, staticData: saved });
+		expectQuiet(pending);
+		expect(pending.persisted).toBe(false); // in memory only: lost when n8n stops
+
+		// n8n restarts from what it saved; the activation poll sees "blocked" again and saves that sighting.
+		const restarted = await poll(confirmRestart, { parameters, activation: true, activationMode: 'init', staticData: saved });
+		expectQuiet(restarted);
+		expect(watchOf(restarted)).toMatchObject({ state: 'authorized', pending: { state: 'blocked', polls: 1 } });
+		expect(restarted.persisted).toBe(true);
+
+		const fired = await poll(confirmRestart, { parameters, staticData: restarted.staticData });
+		expect(only(fired)).toMatchObject({ event: 'stateChanged', stateInstance: 'blocked', previousState: 'authorized', confirmedAfterPolls: 2 });
+
+		const again = await poll(confirmRestart, { parameters, activation: true, activationMode: 'init', staticData: fired.staticData });
+		expectQuiet(again);
+		expectPolled(confirmRestart, 4);
+	});
+});
+
+describe('Stuck Thresholds (several states, each with its own threshold)', () => {
+	it('fires for the state the instance is in once past its own threshold; the option reaches the decision from a real poll', async () => {
+		const id = thresholds.idInstance;
+		const parameters = {
+			options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'notAuthorized', minutes: 30 }] } },
+		};
+		const young: Watch = { idInstance: id, state: 'notAuthorized', since: minutesAgo(20), sinceKnown: true, stuckReported: false };
+		const notYet = await poll(thresholds, { parameters, staticData: stored(young) });
+		expectQuiet(notYet); // 20 minutes: past the 5 of starting, not the 30 of notAuthorized
+
+		const old: Watch = { ...young, since: minutesAgo(31) };
+		const fired = await poll(thresholds, { parameters, staticData: stored(old) });
+		expect(only(fired)).toEqual({
+			event: 'stuck',
+			idInstance: id,
+			stateInstance: 'notAuthorized',
+			...MEANING.notAuthorized,
+			previousState: null,
+			changedAt: null,
+			stateSince: old.since,
+			stuckForMinutes: 31,
+		});
+		expect(fired.staticData).toEqual(stored({ ...old, stuckReported: true }));
+		expect(fired.persisted).toBe(true);
+		expectPolled(thresholds, 2);
+	});
+
+	it('an option that cannot work fails the poll with an error naming it, before any request', async () => {
+		const parameters = { options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'starting', minutes: 9 }] } } };
+		const p = await poll(thresholds, { parameters, staticData: {} });
+		expect(p.result).toBeNull();
+		expect(p.error?.message).toBe('Stuck Thresholds lists "starting" more than once');
+		expect(statsOf(thresholds).requests).toBe(0);
+	});
+});
+
+describe('Alert When Queue Above (getMessagesCount)', () => {
+	/** Answered requests per method (a paced request can still meet a 429 on a busy machine and be retried). */
+	function answered(): Record<string, number> {
+		return Object.fromEntries(Object.entries(sandbox.stats().byMethod).map(([method, m]) => [method, m.ok]));
+	}
+
+	it('fires when the queue is above the threshold, not again while it stays, again after it drained and came back', async () => {
+		const id = piling.idInstance;
+		const parameters = { options: { queueThreshold: 10 } };
+		const since = minutesAgo(3);
+		let staticData = stored({ idInstance: id, state: 'notAuthorized', since, sinceKnown: true, stuckReported: false });
+		const next = async () => {
+			const p = await poll(piling, { parameters, staticData });
+			staticData = p.staticData;
+			return p;
+		};
+
+		const six = await next();
+		expectQuiet(six);
+		expect(watchOf(six)).toMatchObject({ queue: { above: 0, alerted: false } });
+
+		const twelve = await next();
+		const alert = only(twelve);
+		const polledAt = expectDuring(alert.polledAt, twelve);
+		expect(alert).toEqual({
+			event: 'messagesPilingUp',
+			idInstance: id,
+			stateInstance: 'notAuthorized',
+			...MEANING.notAuthorized,
+			messagesCount: 12,
+			messagesThreshold: 10,
+			aboveThresholdSince: polledAt,
+			polledAt,
+		});
+		expect(twelve.persisted).toBe(true);
+
+		expectQuiet(await next()); // 18: still above, already reported
+
+		// Re-linked: the sandbox sends the queue; the state change fires, the count is 0.
+		sandbox.setState(id, 'authorized');
+		const drained = await next();
+		expect(only(drained)).toMatchObject({ event: 'stateChanged', stateInstance: 'authorized', previousState: 'notAuthorized' });
+		expect(watchOf(drained)).toMatchObject({ queue: { above: 0, alerted: false } });
+
+		sandbox.setState(id, 'notAuthorized');
+		const unlinked = await next(); // 6 again
+		expect(unlinked.result?.[0].map((i) => i.json.event)).toEqual(['stateChanged']);
+		const again = await next(); // 12
+		expect(only(again)).toMatchObject({ event: 'messagesPilingUp', messagesCount: 12 });
+
+		// The cost: one getMessagesCount per poll, next to each getStateInstance.
+		expect(answered()).toEqual({ getStateInstance: 6, getMessagesCount: 6 });
+		expectNoToken(again);
+	});
+
+	it('a count that fails or cannot be read is skipped with a warning; the state is still handled and the alert comes later', async () => {
+		const id = queueFaults.idInstance;
+		const parameters = { options: { queueThreshold: 10 } };
+		const watch: Watch = { idInstance: id, state: 'authorized', since: minutesAgo(3), sinceKnown: true, stuckReported: false };
+		// A passing failure of the state emits nothing, stores nothing and skips the count.
+		sandbox.injectFault({ idInstance: id, method: 'getStateInstance', kind: 'status', status: 500, body: 'Internal Server Error' });
+		const sitOut = await poll(queueFaults, { parameters, staticData: stored(watch) });
+		expectQuiet(sitOut);
+		expect(sitOut.staticDataChanged).toBe(false);
+		expect(sandbox.stats().byMethod).not.toHaveProperty('getMessagesCount');
+
+		sandbox.injectFault({ idInstance: id, method: 'getMessagesCount', kind: 'status', status: 500, body: 'Internal Server Error' });
+		sandbox.injectFault({ idInstance: id, method: 'getMessagesCount', kind: 'status', status: 200, body: { Count: 50 } });
+
+		const failed = await poll(queueFaults, { parameters, staticData: sitOut.staticData });
+		// The state change from the same poll still fires; the queue is left as it was (unknown).
+		expect(only(failed)).toMatchObject({ event: 'stateChanged', stateInstance: 'notAuthorized', previousState: 'authorized' });
+		expect(watchOf(failed)).not.toHaveProperty('queue');
+
+		const unreadable = await poll(queueFaults, { parameters, staticData: failed.staticData });
+		expectQuiet(unreadable);
+		expect(unreadable.staticData).toEqual(failed.staticData);
+
+		const read = await poll(queueFaults, { parameters, staticData: unreadable.staticData });
+		expect(only(read)).toMatchObject({ event: 'messagesPilingUp', messagesCount: 50 });
+
+		expect(logs.lines.filter((l) => l.startsWith('warn') && l.includes(`"idInstance":"${id}"`))).toEqual([
+			expect.stringMatching(/^warn GREEN-API Trigger skipped a poll: GREEN-API had a server error \(500\)/),
+			expect.stringMatching(/^warn GREEN-API Trigger skipped the queue check of this poll: GREEN-API had a server error \(500\)/),
+			expect.stringContaining('GREEN-API answered getMessagesCount without a count: {"Count":50}; the queue check is left as it was'),
+		]);
+		expectNoToken(read);
+	});
+
+	it('Fetch Test Event reads the count too when the option is on (here with the key spelled "count")', async () => {
+		const p = await poll(manualQueue, { mode: 'manual', parameters: { options: { queueThreshold: 2 } }, staticData: {} });
+		expect(only(p)).toMatchObject({ event: 'currentState', stateInstance: 'yellowCard', messagesCount: 3, messagesThreshold: 2, aboveThresholdSince: null });
+		expect(statsOf(manualQueue).requests).toBe(2);
 	});
 });
 

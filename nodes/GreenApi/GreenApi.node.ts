@@ -14,7 +14,7 @@ export class GreenApi implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: operationSubtitle(instanceOperations),
-		description: 'Watch and manage WhatsApp instances through GREEN-API',
+		description: 'Watch and manage WhatsApp instances through GREEN-API: state alerts, number checks, QR codes, reboots, unban appeals',
 		defaults: { name: 'GREEN-API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

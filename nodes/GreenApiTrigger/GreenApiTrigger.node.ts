@@ -2,32 +2,11 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { failureOf, isTransient } from '../shared/errors';
-import { KNOWN_STATES, describeState } from '../shared/states';
+import { readMessagesCount } from '../shared/queue';
+import { KNOWN_STATES } from '../shared/states';
 import { greenApiRequest, instanceCredentials } from '../shared/transport';
-
-/** What the trigger remembers between polls, in the workflow's static data. */
-interface Watch {
-	idInstance?: string;
-	state?: string;
-	/** When the current state was first seen. */
-	since?: string;
-	/** Whether `since` is when the state began (a change was seen), not merely when watching began. */
-	sinceKnown?: boolean;
-	/** The stuck event of the current stint in `state` has been emitted. */
-	stuckReported?: boolean;
-}
-
-interface TriggerOptions {
-	emitInitialState?: boolean;
-	stuckState?: string;
-	stuckAfterMinutes?: number;
-	timeout?: number;
-}
-
-/** GREEN-API: more than 5 minutes in starting needs a reboot. */
-const DEFAULT_STUCK_MINUTES = 5;
-
-type EventName = 'stateChanged' | 'stuck' | 'initialState' | 'currentState';
+import { DEFAULT_STUCK_MINUTES, DEFAULT_STUCK_STATE, decide, settingsFrom, testEvent } from './decide';
+import type { Observation, Settings, TriggerOptions, Watch } from './decide';
 
 const stateOptions = KNOWN_STATES.map((state) => ({ name: state, value: state }));
 
@@ -39,13 +18,33 @@ export class GreenApiTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Instance state changes',
-		description: 'Starts the workflow when a GREEN-API WhatsApp instance changes state (polls getStateInstance)',
+		// n8n's nodes panel lists this node and the GREEN-API node as one entry and shows this
+		// description for both, so it speaks for the pair.
+		description: 'Watch and manage WhatsApp instances through GREEN-API: state alerts, number checks, QR codes, reboots, unban appeals',
 		defaults: { name: 'GREEN-API Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'greenApi', required: true }],
 		properties: [
+			{
+				// n8n's nodes panel names a trigger's entries after the options of a property shown as
+				// "Trigger On" (or "Event"): with none it says "On new GREEN-API event".
+				displayName: 'Trigger On',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Instance State Change',
+						value: 'stateChange',
+						action: 'On WhatsApp instance state change',
+						description:
+							'The instance changes state; optionally also when it stays too long in a state or messages pile up in its outgoing queue (see Options)',
+					},
+				],
+				default: 'stateChange',
+			},
 			{
 				displayName: 'Fire On States',
 				name: 'states',
@@ -63,6 +62,15 @@ export class GreenApiTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Alert When Queue Above',
+						name: 'queueThreshold',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 100,
+						description:
+							'Fire once (event messagesPilingUp) when more messages than this wait in the outgoing queue, and again only after the queue fell back to this or below and rose again. Messages pile up while the instance is not authorized or on a yellow card. Costs one more request (getMessagesCount) per poll.',
+					},
+					{
 						displayName: 'Emit Current State on First Poll',
 						name: 'emitInitialState',
 						type: 'boolean',
@@ -71,21 +79,64 @@ export class GreenApiTrigger implements INodeType {
 							'Whether the first poll of a new watch emits the current state; otherwise it only records it',
 					},
 					{
-						displayName: 'Stuck After Minutes',
+						displayName: 'Polls to Confirm',
+						name: 'confirmPolls',
+						type: 'number',
+						typeOptions: { minValue: 1, numberPrecision: 0 },
+						default: 1,
+						description:
+							'Fire only when a new state (or a queue above the alert level) was seen on this many polls in a row; a state that is wrong for a moment then fires nothing. 1 fires at once. Durations count from the first sighting.',
+					},
+					{
+						displayName: 'Stuck After Minutes (One State)',
 						name: 'stuckAfterMinutes',
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: DEFAULT_STUCK_MINUTES,
 						description:
-							'Fire once when the instance stays in the Stuck State longer than this. GREEN-API advises a reboot after 5 minutes in starting. Adding this or Stuck State turns stuck detection on.',
+							'Older single-state form of Stuck Thresholds, still honoured: fire once when the instance stays in Stuck State longer than this. Adding this or Stuck State turns it on.',
 					},
 					{
-						displayName: 'Stuck State',
+						displayName: 'Stuck State (One State)',
 						name: 'stuckState',
 						type: 'options',
 						options: stateOptions,
-						default: 'starting',
-						description: 'The state watched by Stuck After Minutes',
+						default: DEFAULT_STUCK_STATE,
+						description: 'The state watched by Stuck After Minutes (One State)',
+					},
+					{
+						displayName: 'Stuck Thresholds',
+						name: 'stuckThresholds',
+						type: 'fixedCollection',
+						typeOptions: { multipleValues: true },
+						placeholder: 'Add Threshold',
+						default: {},
+						description:
+							'Fire once (event stuck) when the instance stays in a state longer than its threshold, whatever Fire On States says; again only after the state changed and came back. GREEN-API advises a reboot after 5 minutes in starting.',
+						options: [
+							{
+								displayName: 'Threshold',
+								name: 'threshold',
+								values: [
+									{
+										displayName: 'State',
+										name: 'state',
+										type: 'options',
+										options: stateOptions,
+										default: DEFAULT_STUCK_STATE,
+										description: 'The state to watch',
+									},
+									{
+										displayName: 'Minutes',
+										name: 'minutes',
+										type: 'number',
+										typeOptions: { minValue: 1 },
+										default: DEFAULT_STUCK_MINUTES,
+										description: 'Fire when the instance stays in the state longer than this many minutes',
+									},
+								],
+							},
+						],
 					},
 					{
 						displayName: 'Timeout',
@@ -102,99 +153,88 @@ export class GreenApiTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const fireOn = this.getNodeParameter('states', []) as string[];
+		let settings: Settings;
+		try {
+			settings = settingsFrom(this.getNodeParameter('states', []), options);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Correct this option of the GREEN-API Trigger.' });
+		}
 		const manual = this.getMode() === 'manual';
 		const { idInstance } = await instanceCredentials(this);
+		const timeoutMs = options.timeout ? options.timeout * 1000 : undefined;
 
-		let state: string;
-		try {
-			const answer = (await greenApiRequest(this, {
-				method: 'getStateInstance',
-				timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
-			})) as IDataObject;
-			if (typeof answer.stateInstance !== 'string' || answer.stateInstance === '') {
-				if (manual) throw new NodeOperationError(this.getNode(), 'GREEN-API answered without a stateInstance');
-				this.logger.warn('GREEN-API answered without a stateInstance; the state is left as it was', { idInstance });
-				return null;
-			}
-			state = answer.stateInstance;
-		} catch (error) {
-			const failure = failureOf(error);
-			// The next poll will tell: a passing failure must neither fire nor move the stored state.
-			if (!manual && failure && isTransient(failure)) {
-				this.logger.warn(`GREEN-API Trigger skipped a poll: ${(error as Error).message}`, { idInstance });
-				return null;
-			}
-			throw error instanceof NodeApiError || error instanceof NodeOperationError
-				? error
-				: new NodeOperationError(this.getNode(), error as Error);
+		const stateAnswer = await sitOutPassingFailure(this, manual, idInstance, 'GREEN-API Trigger skipped a poll', async () =>
+			(await greenApiRequest(this, { method: 'getStateInstance', timeoutMs })) as IDataObject,
+		);
+		if (stateAnswer === undefined) return null;
+		if (typeof stateAnswer.stateInstance !== 'string' || stateAnswer.stateInstance === '') {
+			if (manual) throw new NodeOperationError(this.getNode(), 'GREEN-API answered without a stateInstance');
+			this.logger.warn('GREEN-API answered without a stateInstance; the state is left as it was', { idInstance });
+			return null;
 		}
+		const observation: Observation = { idInstance, stateInstance: stateAnswer.stateInstance, now: new Date() };
 
-		const now = new Date();
-		const watch = this.getWorkflowStaticData('node') as Watch;
-		const emit = (event: EventName, extra: IDataObject = {}): INodeExecutionData[][] => [
-			[
-				{
-					json: {
-						event,
-						idInstance,
-						stateInstance: state,
-						...describeState(state),
-						...extra,
-					},
-				},
-			],
-		];
-
-		// "Fetch Test Event": show the state now, without touching what an active workflow remembers.
-		if (manual) {
-			return emit('currentState', {
-				previousState: watch.idInstance === idInstance ? (watch.state ?? null) : null,
-				changedAt: null,
-				stateSince: watch.idInstance === idInstance && watch.state === state ? (watch.since ?? null) : null,
-				polledAt: now.toISOString(),
-			});
-		}
-
-		const wanted = fireOn.length === 0 || fireOn.includes(state);
-
-		if (watch.state === undefined || watch.idInstance !== idInstance) {
-			Object.assign(watch, { idInstance, state, since: now.toISOString(), sinceKnown: false, stuckReported: false });
-			if (!options.emitInitialState || !wanted) return null;
-			return emit('initialState', { previousState: null, changedAt: null, stateSince: null, polledAt: now.toISOString() });
-		}
-
-		if (state !== watch.state) {
-			const previousState = watch.state;
-			// Read before the watch moves on: whether the previous state's start is known.
-			const previousSince = watch.sinceKnown && watch.since ? watch.since : null;
-			const lasted = previousSince ? Math.round((now.getTime() - Date.parse(previousSince)) / 1000) : null;
-			Object.assign(watch, { state, since: now.toISOString(), sinceKnown: true, stuckReported: false });
-			if (!wanted) return null;
-			return emit('stateChanged', {
-				previousState,
-				changedAt: now.toISOString(),
-				previousStateSince: previousSince,
-				previousStateDurationSeconds: lasted,
-			});
-		}
-
-		// Adding either stuck option turns detection on; the other takes its default.
-		const watchingStuck = options.stuckAfterMinutes !== undefined || options.stuckState !== undefined;
-		const stuckAfterMinutes = options.stuckAfterMinutes ?? DEFAULT_STUCK_MINUTES;
-		const stuckState = options.stuckState ?? 'starting';
-		if (watchingStuck && state === stuckState && !watch.stuckReported && watch.since) {
-			const minutes = (now.getTime() - Date.parse(watch.since)) / 60_000;
-			if (minutes > stuckAfterMinutes) {
-				watch.stuckReported = true;
-				return emit('stuck', {
-					previousState: null,
-					changedAt: null,
-					stateSince: watch.since,
-					stuckForMinutes: Math.floor(minutes),
-				});
+		// One more request per poll, only with the queue alert on. A count that cannot be read
+		// leaves the queue's part of the watch as it was; the state is still handled.
+		if (settings.queueThreshold !== null) {
+			const countAnswer = await sitOutPassingFailure(this, manual, idInstance, 'GREEN-API Trigger skipped the queue check of this poll', async () =>
+				await greenApiRequest(this, { method: 'getMessagesCount', timeoutMs }),
+			);
+			if (countAnswer !== undefined) {
+				try {
+					observation.messagesCount = readMessagesCount(countAnswer);
+				} catch (error) {
+					if (manual) throw new NodeOperationError(this.getNode(), (error as Error).message);
+					this.logger.warn(`${(error as Error).message}; the queue check is left as it was`, { idInstance });
+				}
 			}
 		}
-		return null;
+
+		const staticData = this.getWorkflowStaticData('node');
+		const stored = staticData as Watch;
+
+		// "Fetch Test Event": the state now, without touching what an active workflow remembers.
+		if (manual) return [[{ json: testEvent(stored, observation, settings) }]];
+
+		const { events, watch } = decide(stored, observation, settings);
+		remember(staticData, watch);
+		return events.length > 0 ? [events.map((json) => ({ json }))] : null;
+	}
+}
+
+/**
+ * Runs one request of a poll. A passing failure (the next poll will tell) is logged and comes
+ * back as `undefined` in an active workflow: it must neither fire nor move the stored state.
+ * Anything else, and every failure of a manual run, is thrown.
+ */
+async function sitOutPassingFailure<T>(
+	ctx: IPollFunctions,
+	manual: boolean,
+	idInstance: string,
+	skipped: string,
+	request: () => Promise<T>,
+): Promise<T | undefined> {
+	try {
+		return await request();
+	} catch (error) {
+		const failure = failureOf(error);
+		if (!manual && failure && isTransient(failure)) {
+			ctx.logger.warn(`${skipped}: ${(error as Error).message}`, { idInstance });
+			return undefined;
+		}
+		throw error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error);
+	}
+}
+
+/** Writes only what changed, so n8n sees static data as changed only when it is. */
+function remember(staticData: IDataObject, watch: Watch): void {
+	const next = watch as IDataObject;
+	for (const key of Object.keys(staticData)) {
+		if (!(key in next) || next[key] === undefined) delete staticData[key];
+	}
+	for (const [key, value] of Object.entries(next)) {
+		if (value !== undefined && JSON.stringify(staticData[key]) !== JSON.stringify(value)) staticData[key] = value as IDataObject;
 	}
 }

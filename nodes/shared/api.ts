@@ -25,6 +25,7 @@ export const METHODS = {
 	logout: { verb: 'GET', perSecond: 1, published: true },
 	qr: { verb: 'GET', perSecond: 3, published: true },
 	getWaSettings: { verb: 'GET', perSecond: 1, published: true },
+	getMessagesCount: { verb: 'GET', perSecond: 1, published: false },
 } satisfies Record<string, MethodSpec>;
 
 export type GreenApiMethod = keyof typeof METHODS;
