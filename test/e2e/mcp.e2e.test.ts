@@ -38,6 +38,8 @@ const WF = {
 	reboot: 'TmplAutoReboot01',
 	contacts: 'TmplContacts0001',
 	agent: 'TmplAiAgent00001',
+	/** the health alert as users import it (email node and all), only shown in the editor */
+	alertAsShipped: 'TmplHealthAlert2',
 };
 
 /** The MCP server template served a second time, on another path, with a wrong API token. */
@@ -87,6 +89,7 @@ const WORKFLOWS: Json[] = [
 	}),
 	templateForTest('green-api-clean-contact-list.json', WF.contacts, CRED.main),
 	templateForTest('green-api-ai-agent-with-approval.json', WF.agent, CRED.main),
+	templateForTest('green-api-instance-health-alert.json', WF.alertAsShipped, CRED.main),
 ];
 
 /** Every byte of a binary from an execution (n8n keeps binary data outside the execution JSON). */
@@ -437,7 +440,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			async () => {
 				await screenshotWorkflows(h, [
 					{ workflowId: WF.agent, nodeNames: ['AI Agent', 'Ask for approval in chat', 'reboot_instance', 'logout_instance'], file: 'template-ai-agent-approval.png' },
-					{ workflowId: WF.alert, nodeNames: ['GREEN-API Trigger', 'Get QR Code', 'Compose alert'], file: 'template-health-alert.png' },
+					{ workflowId: WF.alertAsShipped, nodeNames: ['GREEN-API Trigger', 'Get QR Code', 'Compose alert', 'Send alert'], file: 'template-health-alert.png' },
 				]);
 			},
 			5 * MIN,
