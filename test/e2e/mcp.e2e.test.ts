@@ -71,6 +71,8 @@ function mcpWithDefaults(): Json {
 		tool('GREEN-API', 'getState', {}, 1),
 		tool('GREEN-API1', 'checkWhatsapp', { phoneNumber: "={{ $fromAI('Phone_Number', ``, 'string') }}" }, 2),
 		tool('GREEN-API2', 'getQrCode', {}, 3),
+		// offered here only to read its description; never called
+		tool('GREEN-API3', 'logout', {}, 4),
 	];
 	const connections: Json = {};
 	for (const n of nodes.slice(1)) connections[n.name] = { ai_tool: [[{ node: 'MCP Server Trigger', type: 'ai_tool', index: 0 }]] };
@@ -270,10 +272,12 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			const session = await McpSession.connect(h.handle.url, 'green-api-defaults');
 			sessions.push(session);
 			const tools = Object.fromEntries((await session.listTools()).map((t) => [t.name, t]));
-			expect(Object.keys(tools).sort()).toEqual(['GREEN-API', 'GREEN-API1', 'GREEN-API2']);
-			// n8n's automatic tool description is "<action> in <node name>"
+			expect(Object.keys(tools).sort()).toEqual(['GREEN-API', 'GREEN-API1', 'GREEN-API2', 'GREEN-API3']);
+			// n8n's automatic tool description is "<action> in <node name>": the operation's own
+			// description (when to use it, "ask a human first") does not reach the model
 			expect(tools['GREEN-API'].description).toBe('Get the state of the instance in GREEN-API');
 			expect(tools['GREEN-API1'].description).toBe('Check whether a phone number is registered in GREEN-API');
+			expect(tools['GREEN-API3'].description).toBe('Log out the instance in GREEN-API');
 			// the AI button's $fromAI carries no description unless the user writes one
 			expect((tools['GREEN-API1'].inputSchema as any).properties.Phone_Number).toEqual({ type: 'string' });
 			const a = await session.call('GREEN-API1', { Phone_Number: '+7 900 123-45-67' });
@@ -468,6 +472,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			expect(tools['GREEN-API'].description).toMatch(/stateInstance/);
 			expect(tools['GREEN-API1'].description).toMatch(/existsWhatsapp/);
 			expect(tools['GREEN-API2'].description).toMatch(/cannot|person/);
+			expect(tools['GREEN-API3'].description).toMatch(/ask a human/i);
 		});
 	});
 
