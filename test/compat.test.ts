@@ -169,10 +169,11 @@ async function nodeOutputs(): Promise<Record<string, Record<string, Outputs>>> {
 	const byOperation: Record<string, Record<string, Outputs>> = {};
 	for (const [name, scenario] of Object.entries(NODE_SCENARIOS)) {
 		try {
-			const result = await runGreenApi(credentialsFor(sandbox, scenario.instance), {
-				operation: scenario.operation,
-				...scenario.parameters,
-			});
+			const result = await runGreenApi(
+				credentialsFor(sandbox, scenario.instance),
+				{ operation: scenario.operation, ...scenario.parameters },
+				{ typeVersion: VERSION }, // a saved node keeps its version when newer ones appear
+			);
 			if (result.error) throw result.error;
 			if (result.items.length !== 1) throw new Error(`${result.items.length} items for one input item`);
 			const [item] = result.items;
@@ -192,19 +193,21 @@ async function triggerEvents(): Promise<Record<string, string[]>> {
 	const creds = (def: InstanceDef) => credentialsFor(sandbox, def);
 	const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
 	const polls = {
-		currentState: () => pollTrigger(creds(trigger.currentState), {}, { mode: 'manual' }),
+		currentState: () => pollTrigger(creds(trigger.currentState), {}, { mode: 'manual', typeVersion: VERSION }),
 		initialState: () =>
-			pollTrigger(creds(trigger.initialState), { options: { emitInitialState: true } }, { mode: 'trigger', activation: true }),
+			pollTrigger(creds(trigger.initialState), { options: { emitInitialState: true } }, { mode: 'trigger', activation: true, typeVersion: VERSION }),
 		// A watch stored by 0.1.0 that saw "authorized"; the instance is blocked now.
 		stateChanged: () =>
 			pollTrigger(creds(trigger.stateChanged), {}, {
 				mode: 'trigger',
+				typeVersion: VERSION,
 				staticData: storedWatch(trigger.stateChanged.idInstance, 'authorized', tenMinutesAgo),
 			}),
 		// A watch stored by 0.1.0: starting for ten minutes.
 		stuck: () =>
 			pollTrigger(creds(trigger.stuck), { options: { stuckAfterMinutes: 5 } }, {
 				mode: 'trigger',
+				typeVersion: VERSION,
 				staticData: storedWatch(trigger.stuck.idInstance, 'starting', tenMinutesAgo),
 			}),
 	};
