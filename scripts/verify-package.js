@@ -184,7 +184,7 @@ async function scanLint(check, cwd, match) {
 	// The scanner fails on errors only; warnings are shown so they get fixed too.
 	if (errors) fail(check, message);
 	else pass(check, message);
-	const report = (await eslint.loadFormatter('stylish')).format(results).trim();
+	const report = (await (await eslint.loadFormatter('stylish')).format(results)).trim();
 	if (report) console.log(report.split(cwd + path.sep).join('').replace(/^/gm, '       '));
 }
 
