@@ -68,10 +68,10 @@ function pack(workDir) {
 }
 
 // The build of one tarball file: dist/<x>.js, .d.ts or .js.map from <x>.ts, or an asset copied
-// from the same path; only nodes/ and credentials/ are built.
+// from the same path; only nodes/ and credentials/ are built (icons/ is copied as it is).
 function sourceOf(file) {
 	const rel = file.slice('dist/'.length);
-	if (!/^(nodes|credentials)\//.test(rel)) return undefined;
+	if (!/^(nodes|credentials|icons)\//.test(rel)) return undefined;
 	const ext = BUILT_FROM_TS.find((e) => rel.endsWith(e));
 	if (ext) return rel.slice(0, -ext.length) + '.ts';
 	if (COPIED_ASSETS.some((e) => rel.endsWith(e))) return rel;

@@ -2,11 +2,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { instanceDescription, instanceOperations } from './resources/instance';
-import { operationSubtitle, optionsField } from './shared/descriptions';
+import { operationSubtitle, rateLimitText } from './shared/descriptions';
 
 export class GreenApi implements INodeType {
-	// The rule looks for a literal subtitle; ours is derived from the operation list (each name written once).
-	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'GREEN-API',
 		name: 'greenApi',
@@ -31,7 +29,31 @@ export class GreenApi implements INodeType {
 				default: 'instance',
 			},
 			...instanceDescription,
-			optionsField(instanceOperations),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Requests Per Second',
+						name: 'maxRequestsPerSecond',
+						type: 'number',
+						typeOptions: { minValue: 0.01, numberPrecision: 2 },
+						default: 10,
+						description: `Send no faster than this for this instance, below GREEN-API's own limit (${rateLimitText(instanceOperations)}). Lower it when other tools use the same instance.`,
+					},
+					{
+						displayName: 'Timeout',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description: 'Seconds to wait for GREEN-API to answer one request',
+					},
+				],
+			},
 		],
 	};
 }

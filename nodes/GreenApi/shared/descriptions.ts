@@ -47,32 +47,3 @@ export function rateLimitText(operations: GreenApiOperation[]): string {
 	const parts = [...byRate.entries()].sort(([a], [b]) => a - b).map(([rate, names]) => `${rate}/s for ${listed(names)}`);
 	return [...parts, ...unpublished].join('; ');
 }
-
-/** The node's Options: pace and timeout. */
-export function optionsField(operations: GreenApiOperation[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Max Requests Per Second',
-				name: 'maxRequestsPerSecond',
-				type: 'number',
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
-				default: 10,
-				description: `Send no faster than this for this instance, below GREEN-API's own limit (${rateLimitText(operations)}). Lower it when other tools use the same instance.`,
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 60,
-				description: 'Seconds to wait for GREEN-API to answer one request',
-			},
-		],
-	};
-}
