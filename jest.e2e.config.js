@@ -1,7 +1,8 @@
 /**
  * End-to-end suite: the packed package installed into a real n8n (2.41.1 and 1.123.81, both under
  * Node 24 from .cache/), workflows run against the GREEN-API sandbox, and the editor checked in
- * headless Chromium. Slow (minutes): run with `npm run test:e2e`, never as part of `npm test`.
+ * headless Chromium; and n8n 2.41.1 in queue mode (queue.e2e.test.ts: PostgreSQL, Redis, a main
+ * and two workers). Slow (minutes): run with `npm run test:e2e`, never as part of `npm test`.
  */
 module.exports = {
 	testEnvironment: 'node',
@@ -10,7 +11,7 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true, allowJs: true } }],
 	},
-	// One n8n at a time: each version's describe starts its own n8n, and two at once would only
+	// One n8n setup at a time: each suite starts its own n8n processes, and two at once would only
 	// compete for the CPU.
 	maxWorkers: 1,
 	// A cold .cache installs Node 24 and n8n inside beforeAll; every hook and test sets its own

@@ -6,22 +6,27 @@
  * installed from its tarball, a GREEN-API credential pointing at the sandbox and the demo
  * workflows from scripts/demo/. Ctrl-C stops n8n, its task runner and the sandbox.
  *
- * First run: installs Node 24 and n8n into .cache/ (a few minutes, about 3 GB for 2.41.1).
+ * First run: installs Node 24 and n8n into .cache/ (about 3 GB and 5-10 minutes for 2.41.1; see
+ * README "Try it in a real n8n"). n8n and its task runner run on that Node 24.
  *
- * Options: --fresh (forget the n8n data of earlier dev runs), --no-build, --no-activate
- * (leave the trigger demo inactive). Env: N8N_VERSION, N8N_PORT (default: first free from
- * 5678), SANDBOX_PORT (default: first free from 3700).
+ * Options: --fresh (forget the n8n data of earlier dev runs), --no-build (use dist/ as it is),
+ * --no-activate (leave the trigger demo inactive). Env: N8N_VERSION, N8N_PORT (default: first
+ * free from 5678), SANDBOX_PORT (default: first free from 3700).
  */
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
 const env = require('./n8n-env');
-const { startSandbox } = require('../sandbox/server.js');
+const sandboxServer = require('../sandbox/server.js');
 
-const DEMO_INSTANCE = {
+const { startSandbox } = sandboxServer;
+// The demo instance of a hand-started sandbox (`npm run sandbox`, sandbox/cli.js), so the printed
+// curl line and the dev credential meet either sandbox. sandbox/server.js exports it as DEMO once
+// the sandbox work lands; until then the same values as sandbox/cli.js.
+const DEMO_INSTANCE = sandboxServer.DEMO ?? {
 	idInstance: '1101000001',
-	apiTokenInstance: 'd3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3',
+	apiTokenInstance: 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5',
 	stateInstance: 'authorized',
 };
 const DEMO_CREDENTIAL = { id: 'GreenApiDemoCred', name: 'GREEN-API sandbox (demo)' };
