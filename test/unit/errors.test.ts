@@ -90,7 +90,8 @@ describe('GreenApiError', () => {
 		[{ kind: 'status', status: 466, quota: { used: 100, total: 100, description: 'Monthly quota has been exceeded.' } } as const, /quota for checkWhatsapp is used up \(100 of 100 used\)/, /Monthly quota has been exceeded\. Upgrade/],
 		[{ kind: 'status', status: 499 } as const, /closed the request/, /Timeout/],
 		[{ kind: 'status', status: 500, text: 'boom' } as const, /server error \(500\): boom/, /try again/],
-		[{ kind: 'status', status: 400, text: 'instance account not authorized' } as const, /rejected the request: instance account not authorized/, /QR code/],
+		// Also what a yellowCard instance answers: the advice says how to tell, not "scan a QR code".
+		[{ kind: 'status', status: 400, text: 'instance account not authorized' } as const, /rejected the request: instance account not authorized/, /yellowCard.*Get State: notAuthorized -> link.*yellowCard -> do not re-link: reboot/],
 		[{ kind: 'timeout' } as const, /did not answer within 5 s/, /Timeout/],
 		[{ kind: 'refused' } as const, /Could not connect to GREEN-API at 127.0.0.1:9/, /API URL/],
 		[{ kind: 'notJson', status: 200, text: 'Login' } as const, /not JSON: "Login"/, /API URL/],
