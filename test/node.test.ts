@@ -4,8 +4,10 @@
  * every operation (credentials, errors, the request path). Each operation's own behaviour is
  * in its fixture, test/operations/<operation>.fixture.ts.
  */
-import { NodeHelpers } from 'n8n-workflow';
-import type { INode, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, INode, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { localItemError } from '../nodes/shared/errors';
 
 import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
 import { getState } from '../nodes/GreenApi/resources/instance/getState';
@@ -247,5 +249,44 @@ describe('as an AI tool, each operation tells the model when to use it and what 
 		const node = { typeVersion: 1 };
 		const parameters = NodeHelpers.getNodeParameters(tool.properties, { resource: 'instance', operation: 'getState', toolDescription: 'Mine' }, true, false, node, tool)!;
 		expect(NodeHelpers.getToolDescriptionForNode({ ...node, parameters } as unknown as INode, { description: tool } as INodeType)).toBe('Mine');
+	});
+});
+
+describe('a local check is not shown as an answer from GREEN-API', () => {
+	/** The GreenApi node with Get State's request step failing a local check, as phoneNumberOf does. */
+	function nodeWithCheck(error: (ctx: IExecuteSingleFunctions) => Error): GreenApi {
+		const node = new GreenApi();
+		const checked = operationOption({
+			...getState,
+			preSend: [
+				async function (this: IExecuteSingleFunctions) {
+					throw error(this);
+				},
+			],
+		});
+		const properties = node.description.properties.map((p): INodeProperties =>
+			p.name === 'operation' ? { ...p, options: p.options!.map((o) => ('value' in o && o.value === 'getState' ? checked : o)) } : p,
+		);
+		node.description = { ...node.description, properties };
+		return node;
+	}
+	const run = (nodeType: GreenApi) =>
+		runNode({ nodeType, credentialTypes, credentials: creds(), parameters: { resource: 'instance', operation: 'getState' } });
+
+	it('a NodeOperationError from a request step: RoutingNode re-wraps it with httpCode "none" (why localItemError exists)', async () => {
+		const result = await run(nodeWithCheck((ctx) => new NodeOperationError(ctx.getNode(), 'bad value', { itemIndex: 0 })));
+		expect((result.error as NodeApiError).httpCode).toBe('none');
+	});
+
+	it('localItemError passes as it is: no status for the editor to show', async () => {
+		const result = await run(
+			nodeWithCheck((ctx) => localItemError(ctx.getNode(), 'Phone Number in item 0: "x" is not a phone number', { itemIndex: 0, description: 'Use +44 ...' })),
+		);
+		expect(result.error?.message).toBe('Phone Number in item 0: "x" is not a phone number');
+		expect(result.error?.description).toBe('Use +44 ...');
+		expect((result.error as NodeApiError).httpCode).toBeNull();
+		expect((result.error as NodeApiError).messages).toEqual([]);
+		expect(sandbox.stats().total).toBe(0);
+		expectNoToken(result);
 	});
 });

@@ -291,3 +291,17 @@ export class GreenApiError extends NodeApiError {
 export function failureOf(error: unknown): FailureInfo | undefined {
 	return error instanceof GreenApiError ? error.greenApiFailure : undefined;
 }
+
+/**
+ * An error found before any request (a bad phone number, an empty field), for steps that n8n's
+ * RoutingNode runs: it re-wraps every error of an item's request that is not a NodeApiError into
+ * a NodeApiError with httpCode "none", which the editor shows under "From <node>, Error code:
+ * none", as if GREEN-API had answered. The editor shows that block only for an error with an
+ * httpCode, extra messages, context data or extra (NodeErrorView in n8n 1.x and 2.x): this
+ * NodeApiError has none of them, so RoutingNode passes it as it is and the editor shows only the
+ * message and the description.
+ */
+export function localItemError(node: INode, message: string, options: { itemIndex?: number; description?: string }): NodeApiError {
+	// An empty response: no raw messages beside ours, no status.
+	return new NodeApiError(node, {}, { message, description: options.description, itemIndex: options.itemIndex });
+}

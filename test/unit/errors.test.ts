@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { failureOfHttpError, failureOf, GreenApiError, isTransient, readAnswer } from '../../nodes/shared/errors';
+import { failureOfHttpError, failureOf, GreenApiError, isTransient, localItemError, readAnswer } from '../../nodes/shared/errors';
 import { isRetryable } from '../../nodes/shared/retry';
 
 const node: INode = {
@@ -119,5 +119,20 @@ describe('GreenApiError', () => {
 	it('is the only error failureOf classifies: any other error is not a GREEN-API failure', () => {
 		expect(failureOf(new Error('a bug in an output step'))).toBeUndefined();
 		expect(failureOf(new NodeApiError(node, { message: 'x' }))).toBeUndefined();
+	});
+});
+
+describe('localItemError', () => {
+	it('has what the editor needs to show it without "From GREEN-API, Error code": no status, no raw messages', () => {
+		const error = localItemError(node, 'Phone Number in item 2: "x" is not a phone number', { itemIndex: 2, description: 'Use +44...' });
+		// RoutingNode passes a NodeApiError through instead of re-wrapping it with httpCode "none".
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBeNull();
+		expect(error.messages).toEqual([]);
+		expect(error.context).toEqual({ itemIndex: 2 });
+		expect(error.extra).toBeUndefined();
+		expect(error.message).toBe('Phone Number in item 2: "x" is not a phone number');
+		expect(error.description).toBe('Use +44...');
+		expect(failureOf(error)).toBeUndefined();
 	});
 });
