@@ -30,7 +30,6 @@ import type {
 } from 'n8n-workflow';
 
 import { METHODS } from '../../shared/api';
-import { GreenApiError } from '../../shared/errors';
 import type { GreenApiMethod } from '../../shared/api';
 import { DEFAULT_TIMEOUT_MS, sendPaced } from '../../shared/transport';
 
@@ -105,10 +104,9 @@ function runOperation(operation: GreenApiOperation) {
 		try {
 			items = operation.output ? await operation.output.call(this, asJson(answer), sent) : [{ json: asJson(answer) }];
 		} catch (error) {
-			// An itemError passes as it is, and so does a GreenApiError of a further request an
-			// output step made (Get Outgoing Queue's message list); anything else is a bug of ours:
-			// shown as itself (its message and stack kept), saying where it happened.
-			throw error instanceof NodeOperationError || error instanceof GreenApiError
+			// An itemError passes as it is; anything else is a bug of ours: shown as itself (its
+			// message and stack kept), saying where it happened.
+			throw error instanceof NodeOperationError
 				? error
 				: new NodeOperationError(this.getNode(), error as Error, {
 						itemIndex,
