@@ -214,8 +214,8 @@ describe('the parameter panel', () => {
 		expect(notices[0].displayName).toMatch(text);
 	});
 
-	it('read-only operations show no notice', () => {
-		for (const operation of ['getState', 'checkWhatsapp', 'getAppealStatus', 'getOutgoingQueue']) {
+	it('operations that only read show no warning of a change', () => {
+		for (const operation of ['getState', 'getAppealStatus', 'getOutgoingQueue', 'getLinkCode']) {
 			expect(shownFor(operation).filter((p) => p.type === 'notice')).toEqual([]);
 		}
 	});

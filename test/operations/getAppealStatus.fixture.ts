@@ -19,12 +19,18 @@ export const fixture: OperationFixture = {
 		statusCase('PERMANETLY_BANNED', /banned permanently/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
-			title: 'is safe to repeat: three looks file no appeal and change nothing',
+			title: 'is safe to repeat: a second look files no appeal and gives the same status',
 			instance: { stateInstance: 'blocked', appealStatus: 'IN_REVIEW' },
 			parameters: number,
-			input: [{}, {}, {}],
-			outputLike: [{ status: 'IN_REVIEW' }, { status: 'IN_REVIEW' }, { status: 'IN_REVIEW' }],
-			requests: { unbanStatus: 3, unban: 0 },
+			outputLike: [{ status: 'IN_REVIEW' }],
+			requests: { unbanStatus: 1, unban: 0 },
+			then: { operation: 'getAppealStatus', parameters: number, outputLike: [{ status: 'IN_REVIEW' }], requests: { unbanStatus: 1, unban: 0 } },
+		},
+		{
+			title: 'changes nothing on the instance',
+			instance: { stateInstance: 'blocked', appealStatus: 'IN_REVIEW' },
+			parameters: number,
+			outputLike: [{ status: 'IN_REVIEW' }],
 			then: { operation: 'getState', output: [{ stateInstance: 'blocked', meaning: expect.any(String), recommendedAction: 'appeal' }] },
 		},
 		{
