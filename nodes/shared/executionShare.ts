@@ -1,0 +1,81 @@
+/**
+ * What the items of one execution share about one GREEN-API method of one instance:
+ * - the outcome of each distinct request (same method, same body: one request, one answer for
+ *   every item that asks it), so a list that names a number five times spends one check;
+ * - the quota refusal (466): once GREEN-API said the month's quota is used up, the other items
+ *   of the execution are refused at once, without a request and without waiting for the pace.
+ *
+ * Nothing is kept across executions: a later execution asks again, so a new month (GREEN-API
+ * resets the quota on the 1st) or an upgraded plan is seen at once; the price is one refused
+ * request per execution. A share lives while an item of its execution uses it: n8n's
+ * RoutingNode starts every item of a run before any answer comes, and the last item to finish
+ * removes it, so a long-running worker keeps nothing.
+ */
+import type { FailureInfo } from './errors';
+
+/** What one request came to: GREEN-API's answer, or the failure that was final. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; failure: FailureInfo; attempts: number };
+
+export class ExecutionShare {
+	private readonly outcomes = new Map<string, Promise<Outcome>>();
+	private users = 0;
+	/** The 466 that used up the quota, once it came. */
+	private refusal?: Outcome & { ok: false };
+	private announceRefusal!: () => void;
+	/** Settles when the quota is used up: items waiting for the pace stop waiting. */
+	readonly quotaUsedUp: Promise<void> = new Promise((resolve) => (this.announceRefusal = resolve));
+
+	constructor(private readonly release: () => void) {}
+
+	/** The quota refusal every further request of the execution gets, if it came. */
+	get refused(): (Outcome & { ok: false }) | undefined {
+		return this.refusal;
+	}
+
+	/**
+	 * The outcome of the request with this body: `run` sends it if no item of the execution
+	 * has; otherwise the earlier request's outcome, with `repeated` set.
+	 */
+	async once(body: string, run: () => Promise<Outcome>): Promise<{ outcome: Outcome; repeated: boolean }> {
+		const earlier = this.outcomes.get(body);
+		if (earlier) return { outcome: await earlier, repeated: true };
+		const outcome = run().then((result) => {
+			if (!result.ok && result.failure.status === 466 && !this.refusal) {
+				this.refusal = result;
+				this.announceRefusal();
+			}
+			return result;
+		});
+		this.outcomes.set(body, outcome);
+		return { outcome: await outcome, repeated: false };
+	}
+
+	enter(): void {
+		this.users++;
+	}
+
+	leave(): void {
+		if (--this.users === 0) this.release();
+	}
+}
+
+const shares = new Map<string, ExecutionShare>();
+
+/** The share of `key` (execution id, instance, method), entered: call `leave()` when done. */
+export function enterShare(key: string): ExecutionShare {
+	let share = shares.get(key);
+	if (!share) {
+		const created: ExecutionShare = new ExecutionShare(() => {
+			if (shares.get(key) === created) shares.delete(key);
+		});
+		shares.set(key, created);
+		share = created;
+	}
+	share.enter();
+	return share;
+}
+
+/** How many shares are alive (tests: none once executions ended). */
+export function liveShares(): number {
+	return shares.size;
+}
