@@ -66,6 +66,34 @@ test('after the 466 the other items fail at once: no further request, no waiting
 	// what waiting for the pace would take, with slack for a busy machine.
 	expect(seconds).toBeLessThan(10);
 	expectNoToken(result, [instance.apiTokenInstance]);
+
+	// The refused items left (almost) nothing queued at the instance's pacer: the next execution
+	// asks at once, not after the 18 s their turns would have taken.
+	sandbox.resetStats();
+	const nextStarted = Date.now();
+	const next = await runGreenApi(credentialsFor(sandbox, instance), { operation: 'checkWhatsapp', phoneNumber: '441234567891', options: { maxRequestsPerSecond: 2 } });
+	expect(next.error?.message).toBe('The monthly GREEN-API quota for checkWhatsapp is used up (3 of 3 used) [item 0]');
+	expect((Date.now() - nextStarted) / 1000).toBeLessThan(6);
+}, 60_000);
+
+test('lists without repeats keep the pace: N numbers at R per second, no 429, about N/R seconds', async () => {
+	const instance = newInstance();
+	sandbox.resetStats();
+	const input = numbers(30);
+	const started = Date.now();
+	const result = await runGreenApi(
+		credentialsFor(sandbox, instance),
+		{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}', options: { maxRequestsPerSecond: 10 } },
+		{ items: items(...input) },
+	);
+	const seconds = (Date.now() - started) / 1000;
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.json.phoneNumber)).toEqual(input.map((i) => i.phone));
+	expect(result.items.some((item) => 'repeatOfEarlierItem' in item.json)).toBe(false);
+	// Not faster than GREEN-API allows (the sandbox answers 429 above 10/s) ...
+	expect(sandbox.stats().byMethod.checkWhatsapp?.byStatus).toEqual({ '200': 30 });
+	// ... and not held back by the share: 30 at 10/s is about 3 s; 9 s leaves a busy machine slack.
+	expect(seconds).toBeLessThan(9);
 }, 60_000);
 
 test('without Continue On Fail the run stops with the quota message after the 466, and sends nothing more', async () => {

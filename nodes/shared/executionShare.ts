@@ -16,7 +16,22 @@ import type { FailureInfo } from './errors';
 /** What one request came to: GREEN-API's answer, or the failure that was final. */
 export type Outcome = { ok: true; value: unknown } | { ok: false; failure: FailureInfo; attempts: number };
 
+/**
+ * Items of one share waiting at the pacer at once: enough that the pacer always has the next
+ * caller (its pace is unchanged), few enough that after a 466 almost no turn given up stays
+ * counted in the pacer (it cannot take one back), so the instance's next execution in this
+ * process does not wait behind the pace of a thousand refused items.
+ */
+const AT_PACER = 3;
+
+/** What `turn` needs of a pacer (nodes/shared/pacing.ts). */
+interface Paced {
+	turn(): Promise<void>;
+}
+
 export class ExecutionShare {
+	private atPacer = 0;
+	private readonly queued: Array<() => void> = [];
 	private readonly outcomes = new Map<string, Promise<Outcome>>();
 	private users = 0;
 	/** The 466 that used up the quota, once it came. */
@@ -26,6 +41,23 @@ export class ExecutionShare {
 	readonly quotaUsedUp: Promise<void> = new Promise((resolve) => (this.announceRefusal = resolve));
 
 	constructor(private readonly release: () => void) {}
+
+	/**
+	 * Waits for this item's turn at the pacer. When the quota is used up (before or while
+	 * waiting): the 466 at once, and nothing is to be sent.
+	 */
+	async turn(pacer: Paced): Promise<(Outcome & { ok: false }) | undefined> {
+		if (this.atPacer >= AT_PACER && !this.refusal) await new Promise<void>((resolve) => this.queued.push(resolve));
+		if (this.refusal) return this.refusal;
+		this.atPacer++;
+		try {
+			await Promise.race([pacer.turn(), this.quotaUsedUp]);
+		} finally {
+			this.atPacer--;
+			this.queued.shift()?.();
+		}
+		return this.refusal;
+	}
 
 	/** The quota refusal every further request of the execution gets, if it came. */
 	get refused(): (Outcome & { ok: false }) | undefined {
@@ -43,6 +75,7 @@ export class ExecutionShare {
 			if (!result.ok && result.failure.status === 466 && !this.refusal) {
 				this.refusal = result;
 				this.announceRefusal();
+				for (const resume of this.queued.splice(0)) resume();
 			}
 			return result;
 		});

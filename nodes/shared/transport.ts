@@ -104,11 +104,10 @@ async function prepare(ctx: Context, request: IHttpRequestOptions, options: Send
  */
 async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
 	for (let attemptNo = 1; ; attemptNo++) {
-		if (share?.refused) return share.refused;
-		if (share) await Promise.race([call.pacer.turn(), share.quotaUsedUp]);
-		else await call.pacer.turn();
-		// The pacer still counts a turn given up here as taken: nothing of this method is sent after a 466 anyway.
-		if (share?.refused) return share.refused;
+		if (share) {
+			const refused = await share.turn(call.pacer);
+			if (refused) return refused;
+		} else await call.pacer.turn();
 		const result = await attempt(call.ctx, call.sent);
 		if (result.ok) return result;
 		const wait = retryWait(call.options.method, result.failure, attemptNo);
