@@ -24,7 +24,7 @@
  * NodeOperationError from 1 or 2b included) in a NodeApiError with httpCode "none"; the
  * message stays ours.
  */
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
 	DeclarativeRestApiSettings,
 	IDataObject,
@@ -161,14 +161,19 @@ function runOperation(operation: GreenApiOperation) {
 		try {
 			return await runItem(this, operation, requestData);
 		} catch (error) {
-			if (!this.continueOnFail()) throw error;
-			const pairedItem = { item: this.getItemIndex() };
+			const itemIndex = this.getItemIndex();
+			const failure =
+				error instanceof NodeApiError || error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			if (!this.continueOnFail()) throw failure;
+			const pairedItem = { item: itemIndex };
 			const withInput = operation.perNumber
-				? errorWithInputFields(this, error as Error, this.getNodeParameter('options', {}) as NodeOptions)
+				? errorWithInputFields(this, failure, this.getNodeParameter('options', {}) as NodeOptions)
 				: undefined;
 			if (withInput) return [{ ...withInput, pairedItem }];
 			// The shape RoutingNode gives an error item, paired (n8n turns the json into `{ error }`).
-			return [{ json: {}, error: error as NodeOperationError, pairedItem }];
+			return [{ json: {}, error: failure, pairedItem }];
 		}
 	};
 }
