@@ -8,7 +8,7 @@
  *   body) gets that answer without a request, marked `repeatOfEarlierItem: true`.
  */
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { jsonWithPhoneNumber, normalizePhoneNumber, phoneNumberInJson } from '../../shared/phone';
 
@@ -78,6 +78,16 @@ export function perNumberOptions(operations: Array<{ value: string; perNumber?: 
 	];
 }
 
+/**
+ * Whether the input item's fields go into the output: not with Keep Input Fields off, and not
+ * when the node runs as an AI agent's or MCP client's tool (n8n marks that node with
+ * `rewireOutputLogTo`): its input item is the tool call (the model's arguments, the agent's own
+ * input), not data of the user's to carry on, and the model should get the answer alone.
+ */
+function keepsInput(ctx: IExecuteSingleFunctions, options: PerNumberOptions): boolean {
+	return options.keepInputFields !== false && ctx.getNode().rewireOutputLogTo !== NodeConnectionTypes.AiTool;
+}
+
 /** The output items of a per-number operation: the answer with the input item's fields, as the options say. */
 export function withInputFields(
 	ctx: IExecuteSingleFunctions,
@@ -85,7 +95,7 @@ export function withInputFields(
 	repeated: boolean,
 	options: PerNumberOptions,
 ): INodeExecutionData[] {
-	const input = options.keepInputFields === false ? {} : (ctx.getInputData()?.json ?? {});
+	const input = keepsInput(ctx, options) ? (ctx.getInputData()?.json ?? {}) : {};
 	const field = options.answerField?.trim();
 	return items.map((item) => {
 		const answer: IDataObject = repeated ? { ...item.json, [REPEAT_FIELD]: true } : item.json;
@@ -95,14 +105,14 @@ export function withInputFields(
 
 /**
  * The error item of a per-number operation under Continue On Fail, with the input item's
- * fields; undefined with Keep Input Fields off (n8n's own error item then). n8n replaces the
+ * fields; undefined with Keep Input Fields off or as a tool (n8n's own error item then). n8n replaces the
  * json of an item that carries the error object with `{ error: message }`, so here the error
  * is plain data: with "Continue (using error output)" the bare `{ error, details }`, to which n8n adds
  * the input item's fields itself (it does so only for a bare one); with "Continue (regular
  * output)" the input item's fields and `error`.
  */
 export function errorWithInputFields(ctx: IExecuteSingleFunctions, error: Error, options: PerNumberOptions): INodeExecutionData | undefined {
-	if (options.keepInputFields === false) return undefined;
+	if (!keepsInput(ctx, options)) return undefined;
 	// `details`: what to do (the error's description), which the item would lose with the error object.
 	const description = (error as { description?: unknown }).description;
 	const json: IDataObject = { error: error.message, ...(typeof description === 'string' && description ? { details: description } : {}) };
