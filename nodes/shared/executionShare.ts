@@ -1,15 +1,16 @@
 /**
- * What the items of one execution share about one GREEN-API method of one instance:
+ * What the items of one run of a node (in one execution) share about one GREEN-API method of one instance:
  * - the outcome of each distinct request (same method, same body: one request, one answer for
  *   every item that asks it), so a list that names a number five times spends one check;
  * - the quota refusal (466): once GREEN-API said the month's quota is used up, the other items
- *   of the execution are refused at once, without a request and without waiting for the pace.
+ *   of the run are refused at once, without a request and without waiting for the pace.
  *
- * Nothing is kept across executions: a later execution asks again, so a new month (GREEN-API
- * resets the quota on the 1st) or an upgraded plan is seen at once; the price is one refused
- * request per execution. A share lives while an item of its execution uses it: n8n's
- * RoutingNode starts every item of a run before any answer comes, and the last item to finish
- * removes it, so a long-running worker keeps nothing.
+ * A share lives while an item of its execution uses it: n8n's RoutingNode starts every item
+ * of a run of the node before any answer comes, and the last item to finish removes it, so a
+ * long-running worker keeps nothing, and a later run (a loop back to the node, the next batch
+ * of Loop Over Items, the next execution) asks GREEN-API again: never a stale answer, and a new
+ * month (GREEN-API resets the quota on the 1st) or an upgraded plan is seen at once; the price
+ * is one refused request per run.
  */
 import type { FailureInfo } from './errors';
 
