@@ -26,6 +26,7 @@ import type { InstanceDef, Sandbox } from '../test/fixtures';
 import { logs, runNode } from '../test/harness/engine';
 import type { AnyNodeType, NodeRunResult } from '../test/harness/engine';
 import { loadHttpRequestNode, NODES_BASE_VERSION } from './http-request-node';
+import { quotaBench } from './quota';
 import { collectGarbage, fixed, maxInWindow, median, percent, retainedHeapMB, sampleMemory, table } from './measure';
 import { DEFAULT_MULTI_CASES, multiProcess, multiSection, multiTargets } from './multi';
 import type { MultiRow } from './multi';
@@ -611,7 +612,15 @@ async function main(): Promise<void> {
 	}
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+main()
+	// Check WhatsApp with repeated numbers and a used-up quota (bench/quota.ts): printed, not written.
+	.then(async () => {
+		if (settings.only && !settings.only.includes('quota')) return;
+		const { text, pass } = await quotaBench(log);
+		process.stdout.write(`\n${text}\n`);
+		if (!pass) process.exitCode = 1;
+	})
+	.catch((error: unknown) => {
+		console.error(error);
+		process.exitCode = 1;
+	});

@@ -51,7 +51,7 @@ const check = (options: INodeParameters = {}): INodeParameters => ({ operation: 
 
 /** Exactly one output item per input item, in input order, each paired with its input. */
 function expectInOrder(output: INodeExecutionData[], phones: string[]): void {
-	expect(output.map((item) => item.json)).toEqual(phones.map((phoneNumber) => ({ phoneNumber, existsWhatsapp: !phoneNumber.endsWith('0') })));
+	expect(output.map((item) => item.json)).toEqual(phones.map((phoneNumber) => ({ phone: phoneNumber, phoneNumber, existsWhatsapp: !phoneNumber.endsWith('0') })));
 	expect(output.map((item) => item.pairedItem)).toEqual(phones.map((_, item) => ({ item })));
 }
 
@@ -198,7 +198,7 @@ describe('retries', () => {
 		const result = await runGreenApi(creds(inst), check(), { items: phoneItems(['441234567891']) });
 
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((i) => i.json)).toEqual([{ phoneNumber: '441234567891', existsWhatsapp: true }]);
+		expect(result.items.map((i) => i.json)).toEqual([{ phone: '441234567891', phoneNumber: '441234567891', existsWhatsapp: true }]);
 		expect(checkWhatsapp().requests).toBe(3);
 		expect(checkWhatsapp().faults).toBe(2);
 		expect(checkWhatsapp().ok).toBe(1);

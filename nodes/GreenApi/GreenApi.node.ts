@@ -3,6 +3,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { instanceDescription, instanceOperations } from './resources/instance';
 import { operationSubtitle, rateLimitText } from './shared/descriptions';
+import { perNumberOptions } from './shared/perNumber';
 
 export class GreenApi implements INodeType {
 	description: INodeTypeDescription = {
@@ -52,6 +53,7 @@ export class GreenApi implements INodeType {
 						default: 60,
 						description: 'Seconds to wait for GREEN-API to answer one request',
 					},
+					...perNumberOptions(instanceOperations),
 				],
 			},
 		],

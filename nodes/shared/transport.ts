@@ -6,6 +6,9 @@
  *   -> answer read (errors.ts: good JSON, or a classified failure)
  *   -> failure: retry.ts says wait and send again, or give up -> GreenApiError (token-free).
  *
+ * Per-number operations go through sendOncePerExecution: one request per distinct body in an
+ * execution, and none after a 466 (executionShare.ts).
+ *
  * Only the HTTP exchange is inside the loop: what the caller does with the answer afterwards
  * cannot be mistaken for a failure of GREEN-API.
  */
@@ -22,7 +25,10 @@ import { GREEN_API_CREDENTIAL, METHODS, readCredentials } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
 import { GreenApiError, failureOfHttpError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
+import { enterShare } from './executionShare';
+import type { ExecutionShare, Outcome } from './executionShare';
 import { pacerFor } from './pacing';
+import type { Pacer } from './pacing';
 import { retryWait } from './retry';
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -69,12 +75,17 @@ async function attempt(ctx: Context, request: IHttpRequestOptions): Promise<{ ok
 	return readAnswer(answer);
 }
 
-/**
- * Sends `request` (relative URL `/<method>`, as the operation's routing or the trigger built it)
- * at the instance's pace and returns GREEN-API's JSON answer. A failure that is final under the
- * retry policy becomes a GreenApiError naming the item.
- */
-export async function sendPaced(ctx: Context, request: IHttpRequestOptions, options: SendOptions): Promise<unknown> {
+interface Call {
+	ctx: Context;
+	credentials: InstanceCredentials;
+	sent: IHttpRequestOptions;
+	pacer: Pacer;
+	options: SendOptions;
+	timeoutMs: number;
+}
+
+/** What a request needs before its first attempt: the credential, the pace, the options. */
+async function prepare(ctx: Context, request: IHttpRequestOptions, options: SendOptions): Promise<Call> {
 	const credentials = await instanceCredentials(ctx);
 	const perSecond = Math.min(
 		METHODS[options.method].perSecond,
@@ -84,24 +95,74 @@ export async function sendPaced(ctx: Context, request: IHttpRequestOptions, opti
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	// HTTP statuses come back as answers, so that errors.ts reads GREEN-API's own words.
 	const sent: IHttpRequestOptions = { ...request, timeout: timeoutMs, ignoreHttpStatusErrors: true, returnFullResponse: true };
+	return { ctx, credentials, sent, pacer, options, timeoutMs };
+}
+
+/**
+ * The attempts of one request, at the instance's pace, until an answer or a final failure.
+ * With a share: no attempt once the execution's quota is used up, and no waiting for the pace then.
+ */
+async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
 	for (let attemptNo = 1; ; attemptNo++) {
-		await pacer.turn();
-		const result = await attempt(ctx, sent);
-		if (result.ok) return result.value;
-		const wait = retryWait(options.method, result.failure, attemptNo);
-		if (wait === undefined) {
-			throw new GreenApiError(ctx.getNode(), result.failure, {
-				method: options.method,
-				itemIndex: options.itemIndex,
-				host: hostOf(credentials.apiUrl),
-				timeoutMs,
-				attempts: attemptNo,
-				secrets: [credentials.apiTokenInstance],
-			});
-		}
+		if (share) {
+			const refused = await share.turn(call.pacer);
+			if (refused) return refused;
+		} else await call.pacer.turn();
+		const result = await attempt(call.ctx, call.sent);
+		if (result.ok) return result;
+		const wait = retryWait(call.options.method, result.failure, attemptNo);
+		if (wait === undefined) return { ok: false, failure: result.failure, attempts: attemptNo };
 		// After a 429 every request to this instance waits, not only this one.
-		if (result.failure.status === 429) pacer.holdFor(wait);
+		if (result.failure.status === 429) call.pacer.holdFor(wait);
 		await sleep(wait);
+	}
+}
+
+/** The answer of an outcome, or the GreenApiError (token-free) that names the item. */
+function answerOf(call: Call, outcome: Outcome): unknown {
+	if (outcome.ok) return outcome.value;
+	throw new GreenApiError(call.ctx.getNode(), outcome.failure, {
+		method: call.options.method,
+		itemIndex: call.options.itemIndex,
+		host: hostOf(call.credentials.apiUrl),
+		timeoutMs: call.timeoutMs,
+		attempts: outcome.attempts,
+		secrets: [call.credentials.apiTokenInstance],
+	});
+}
+
+/**
+ * Sends `request` (relative URL `/<method>`, as the operation's routing or the trigger built it)
+ * at the instance's pace and returns GREEN-API's JSON answer. A failure that is final under the
+ * retry policy becomes a GreenApiError naming the item.
+ */
+export async function sendPaced(ctx: Context, request: IHttpRequestOptions, options: SendOptions): Promise<unknown> {
+	const call = await prepare(ctx, request, options);
+	return answerOf(call, await attempts(call));
+}
+
+/**
+ * Like sendPaced, once per execution (executionShare.ts): an item whose request (method and
+ * body) an earlier item of the same execution made gets that answer (`repeated`), or that
+ * failure under its own item number; after a 466 no further request of the method is sent.
+ * Without an execution id (nothing to share by) it is sendPaced.
+ */
+export async function sendOncePerExecution(
+	ctx: IExecuteSingleFunctions,
+	request: IHttpRequestOptions,
+	options: SendOptions,
+): Promise<{ answer: unknown; repeated: boolean }> {
+	const executionId = ctx.getExecutionId();
+	if (!executionId) return { answer: await sendPaced(ctx, request, options), repeated: false };
+	const call = await prepare(ctx, request, options);
+	const { apiUrl, idInstance } = call.credentials;
+	const share = enterShare(`${executionId}|${apiUrl}|${idInstance}|${options.method}`);
+	try {
+		const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
+		const { outcome, repeated } = await share.once(body, async () => await attempts(call, share));
+		return { answer: answerOf(call, outcome), repeated };
+	} finally {
+		share.leave();
 	}
 }
 

@@ -20,6 +20,25 @@ export const fixture: OperationFixture = {
 		statusCase('NO_APPEAL_OPEN', /No appeal/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
+			title: 'keeps the input item\'s fields, and files one appeal for the same number and text in one execution',
+			instance: { unbanStatus: 'IN_REVIEW', stateInstance: 'blocked' },
+			parameters: { ...appeal, phoneNumber: '={{ $json.phone }}' },
+			input: [{ phone: '+7 900 123-45-67', ticket: 17 }, { phone: '79001234567@c.us', ticket: 18 }],
+			output: [
+				{ phone: '+7 900 123-45-67', ticket: 17, phoneNumber: '79001234567', status: 'IN_REVIEW', reason: '', explanation: expect.stringMatching(/do not appeal again/) },
+				{
+					phone: '79001234567@c.us',
+					ticket: 18,
+					phoneNumber: '79001234567',
+					status: 'IN_REVIEW',
+					reason: '',
+					explanation: expect.stringMatching(/do not appeal again/),
+					repeatOfEarlierItem: true,
+				},
+			],
+			requests: { unban: 1 },
+		},
+		{
 			title: 'needs a description, and sends nothing without one',
 			parameters: unban('   '),
 			error: 'Description in item 0 is empty',

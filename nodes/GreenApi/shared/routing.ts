@@ -6,17 +6,25 @@
  *      the operation file build the body (and throw NodeOperationError for bad input).
  *   2. `routing.operations.pagination` hands the built request to `runOperation` below, which
  *      a) sends it through shared/transport.ts `sendPaced`: pace, HTTP, retry policy. Only HTTP
- *         and network failures come out of it, as GreenApiError (a NodeApiError);
+ *         and network failures come out of it, as GreenApiError (a NodeApiError).
+ *         A per-number operation sends through `sendOncePerExecution` instead: the same
+ *         request made by an earlier item of the execution is not sent again (that answer, or
+ *         that failure, is this item's too), and after a 466 nothing more is sent
+ *         (shared/executionShare.ts);
  *      b) runs the operation's `output` step on the answer: an error there is our own, never a
  *         GREEN-API failure, and names the operation and the item;
- *      c) pairs the items with their input item.
+ *      c) per-number operations: adds the input item's fields (perNumber.ts `withInputFields`);
+ *      d) pairs the items with their input item; with Continue On Fail an error (of 1 included:
+ *         `holdingErrors` keeps it for this step) becomes an error item paired likewise, with
+ *         the input item's fields for per-number operations (`errorWithInputFields`).
  *
  * n8n's `routing.output.postReceive` is not used: RoutingNode runs it inside the request call it
  * gives the pagination hook, so it would sit inside the retry loop.
- * RoutingNode re-wraps any other error of an item's request (a NodeOperationError from 1 or 2b
- * included) in a NodeApiError with httpCode "none"; the message stays ours.
+ * Without Continue On Fail, RoutingNode re-wraps any other error of an item's request (a
+ * NodeOperationError from 1 or 2b included) in a NodeApiError with httpCode "none"; the
+ * message stays ours.
  */
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
 	DeclarativeRestApiSettings,
 	IDataObject,
@@ -31,7 +39,9 @@ import type {
 
 import { METHODS } from '../../shared/api';
 import type { GreenApiMethod } from '../../shared/api';
-import { DEFAULT_TIMEOUT_MS, sendPaced } from '../../shared/transport';
+import { DEFAULT_TIMEOUT_MS, sendOncePerExecution, sendPaced } from '../../shared/transport';
+import { errorWithInputFields, withInputFields } from './perNumber';
+import type { PerNumberOptions } from './perNumber';
 
 /**
  * Shapes GREEN-API's answer into output items. `sent` is the request as it went out (its body
@@ -61,7 +71,7 @@ export interface GreenApiOperation {
 	output?: OutputStep;
 }
 
-interface NodeOptions {
+interface NodeOptions extends PerNumberOptions {
 	maxRequestsPerSecond?: number;
 	timeout?: number;
 }
@@ -82,40 +92,89 @@ function asJson(value: unknown): IDataObject {
 	return (value && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
 }
 
-/** Steps 2a-2c of the comment at the top, for one operation. */
+/**
+ * An error of a preSend step, held for runOperation: RoutingNode makes an error item without
+ * a pairing, and n8n's "Continue (using error output)" adds the input item's fields only to a
+ * paired one.
+ */
+const heldErrors = new WeakMap<object, unknown>();
+
+function holdingErrors(step: PreSendAction): PreSendAction {
+	return async function (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		if (heldErrors.has(requestOptions)) return requestOptions;
+		try {
+			return await step.call(this, requestOptions);
+		} catch (error) {
+			heldErrors.set(requestOptions, error);
+			return requestOptions;
+		}
+	};
+}
+
+/** Steps 2a-2d of the comment at the top, for one item. */
+async function runItem(
+	ctx: IExecutePaginationFunctions,
+	operation: GreenApiOperation,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const itemIndex = ctx.getItemIndex();
+	if (heldErrors.has(requestData.options)) throw heldErrors.get(requestData.options);
+	const options = ctx.getNodeParameter('options', {}) as NodeOptions;
+	// RoutingNode would send these options as they are (its rawRoutingRequest does the same cast).
+	const sent = requestData.options as IHttpRequestOptions;
+
+	const sendOptions = {
+		method: operation.method,
+		maxPerSecond: options.maxRequestsPerSecond,
+		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+		itemIndex,
+	};
+	const { answer, repeated } = operation.perNumber
+		? await sendOncePerExecution(ctx, sent, sendOptions)
+		: { answer: await sendPaced(ctx, sent, sendOptions), repeated: false };
+
+	let items: INodeExecutionData[];
+	try {
+		items = operation.output ? await operation.output.call(ctx, asJson(answer), sent) : [{ json: asJson(answer) }];
+	} catch (error) {
+		// An itemError passes as it is; anything else is a bug of ours: shown as itself (its
+		// message and stack kept), saying where it happened.
+		throw error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, {
+					itemIndex,
+					message: `${operation.name}: reading GREEN-API's answer failed: ${(error as Error).message} [item ${itemIndex}]`,
+					description:
+						'GREEN-API answered; the node could not turn the answer into output. Please report this with the operation name.',
+				});
+	}
+	if (operation.perNumber) items = withInputFields(ctx, items, repeated, options);
+	return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
+}
+
+/** The pagination hook of one operation: the item's output, or with Continue On Fail its paired error item. */
 function runOperation(operation: GreenApiOperation) {
 	return async function (
 		this: IExecutePaginationFunctions,
 		requestData: DeclarativeRestApiSettings.ResultOptions,
 	): Promise<INodeExecutionData[]> {
-		const itemIndex = this.getItemIndex();
-		const options = this.getNodeParameter('options', {}) as NodeOptions;
-		// RoutingNode would send these options as they are (its rawRoutingRequest does the same cast).
-		const sent = requestData.options as IHttpRequestOptions;
-
-		const answer = await sendPaced(this, sent, {
-			method: operation.method,
-			maxPerSecond: options.maxRequestsPerSecond,
-			timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
-			itemIndex,
-		});
-
-		let items: INodeExecutionData[];
 		try {
-			items = operation.output ? await operation.output.call(this, asJson(answer), sent) : [{ json: asJson(answer) }];
+			return await runItem(this, operation, requestData);
 		} catch (error) {
-			// An itemError passes as it is; anything else is a bug of ours: shown as itself (its
-			// message and stack kept), saying where it happened.
-			throw error instanceof NodeOperationError
-				? error
-				: new NodeOperationError(this.getNode(), error as Error, {
-						itemIndex,
-						message: `${operation.name}: reading GREEN-API's answer failed: ${(error as Error).message} [item ${itemIndex}]`,
-						description:
-							'GREEN-API answered; the node could not turn the answer into output. Please report this with the operation name.',
-					});
+			const itemIndex = this.getItemIndex();
+			const failure =
+				error instanceof NodeApiError || error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			if (!this.continueOnFail()) throw failure;
+			const pairedItem = { item: itemIndex };
+			const withInput = operation.perNumber
+				? errorWithInputFields(this, failure, this.getNodeParameter('options', {}) as NodeOptions)
+				: undefined;
+			if (withInput) return [{ ...withInput, pairedItem }];
+			// The shape RoutingNode gives an error item, paired (n8n turns the json into `{ error }`).
+			return [{ json: {}, error: failure, pairedItem }];
 		}
-		return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
 	};
 }
 
@@ -128,7 +187,7 @@ export function operationOption(operation: GreenApiOperation): INodePropertyOpti
 		description: operation.description,
 		routing: {
 			request: { method: METHODS[operation.method].verb, url: `/${operation.method}` },
-			send: { paginate: true, preSend: operation.preSend ?? [] },
+			send: { paginate: true, preSend: (operation.preSend ?? []).map(holdingErrors) },
 			operations: { pagination: runOperation(operation) },
 		},
 	};
