@@ -289,4 +289,15 @@ describe('a local check is not shown as an answer from GREEN-API', () => {
 		expect(sandbox.stats().total).toBe(0);
 		expectNoToken(result);
 	});
+
+	it.each([
+		['Check WhatsApp, a phone number that is not one', { operation: 'checkWhatsapp', phoneNumber: 'call me' }, /^Phone Number in item 0: /],
+		['Unban, an empty appeal text', { operation: 'unban', phoneNumber: '+44 1234 567890', description: ' ' }, /^Description in item 0 is empty/],
+	])('%s: the real node raises it without a status, before any request', async (_title, parameters, message) => {
+		const result = await runNode({ nodeType: new GreenApi(), credentialTypes, credentials: creds(), parameters: { resource: 'instance', ...parameters } });
+		expect(result.error?.message).toMatch(message);
+		expect((result.error as NodeApiError).httpCode).toBeNull();
+		expect(sandbox.stats().total).toBe(0);
+		expectNoToken(result);
+	});
 });

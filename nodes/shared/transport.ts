@@ -12,7 +12,7 @@
  * Only the HTTP exchange is inside the loop: what the caller does with the answer afterwards
  * cannot be mistaken for a failure of GREEN-API.
  */
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -23,7 +23,7 @@ import type {
 
 import { GREEN_API_CREDENTIAL, METHODS, readCredentials } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
-import { GreenApiError, failureOfHttpError, readAnswer } from './errors';
+import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
 import { enterShare } from './executionShare';
 import type { ExecutionShare, Outcome } from './executionShare';
@@ -58,7 +58,7 @@ export async function instanceCredentials(ctx: Context): Promise<InstanceCredent
 	try {
 		return readCredentials(data);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+		throw localItemError(ctx.getNode(), (error as Error).message, {
 			description: 'Open the GREEN-API credential of this node and correct the field.',
 		});
 	}

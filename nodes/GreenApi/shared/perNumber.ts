@@ -8,8 +8,9 @@
  *   body) gets that answer without a request, marked `repeatOfEarlierItem: true`.
  */
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { localItemError } from '../../shared/errors';
 import { jsonWithPhoneNumber, normalizePhoneNumber, phoneNumberInJson } from '../../shared/phone';
 
 /** The item's Phone Number as digits, or an error naming the item and the value. */
@@ -18,7 +19,7 @@ export function phoneNumberOf(ctx: IExecuteSingleFunctions): string {
 	try {
 		return normalizePhoneNumber(ctx.getNodeParameter('phoneNumber'));
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Phone Number in item ${itemIndex}: ${(error as Error).message}`, {
+		throw localItemError(ctx.getNode(), `Phone Number in item ${itemIndex}: ${(error as Error).message}`, {
 			itemIndex,
 			description: 'Use the international format with the country code, e.g. +44 1234 567890 or 441234567890.',
 		});

@@ -3,7 +3,8 @@
  *
  *   1. n8n's RoutingNode builds the request from the operation's `routing` (declarative):
  *      `routing.request` gives the verb and the URL `/<method>`; `routing.send.preSend` steps of
- *      the operation file build the body (and throw NodeOperationError for bad input).
+ *      the operation file build the body (and throw `localItemError` for bad input: an error
+ *      with no HTTP status, which the editor does not show as an answer from GREEN-API).
  *   2. `routing.operations.pagination` hands the built request to `runOperation` below, which
  *      a) sends it through shared/transport.ts `sendPaced`: pace, HTTP, retry policy. Only HTTP
  *         and network failures come out of it, as GreenApiError (a NodeApiError).
@@ -21,8 +22,9 @@
  * n8n's `routing.output.postReceive` is not used: RoutingNode runs it inside the request call it
  * gives the pagination hook, so it would sit inside the retry loop.
  * Without Continue On Fail, RoutingNode re-wraps any other error of an item's request (a
- * NodeOperationError from 1 or 2b included) in a NodeApiError with httpCode "none"; the
- * message stays ours.
+ * NodeOperationError from 1 or 2b included) in a NodeApiError with httpCode "none", which the
+ * editor shows as "From GREEN-API, Error code: none"; the message stays ours. That is why local
+ * checks and `itemError` use `localItemError` (shared/errors.ts).
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
@@ -39,6 +41,7 @@ import type {
 
 import { METHODS } from '../../shared/api';
 import type { GreenApiMethod } from '../../shared/api';
+import { localItemError } from '../../shared/errors';
 import { DEFAULT_TIMEOUT_MS, sendOncePerExecution, sendPaced } from '../../shared/transport';
 import { errorWithInputFields, withInputFields } from './perNumber';
 import type { PerNumberOptions } from './perNumber';
@@ -82,9 +85,9 @@ export function itemError(
 	operation: string,
 	message: string,
 	description: string,
-): NodeOperationError {
+): NodeApiError {
 	const itemIndex = ctx.getItemIndex();
-	return new NodeOperationError(ctx.getNode(), `${operation}: ${message} [item ${itemIndex}]`, { itemIndex, description });
+	return localItemError(ctx.getNode(), `${operation}: ${message} [item ${itemIndex}]`, { itemIndex, description });
 }
 
 /** GREEN-API answers objects; anything else is kept under `value`. */
@@ -137,9 +140,9 @@ async function runItem(
 	try {
 		items = operation.output ? await operation.output.call(ctx, asJson(answer), sent) : [{ json: asJson(answer) }];
 	} catch (error) {
-		// An itemError passes as it is; anything else is a bug of ours: shown as itself (its
-		// message and stack kept), saying where it happened.
-		throw error instanceof NodeOperationError
+		// An itemError (or a GreenApiError of a further request) passes as it is; anything else is
+		// a bug of ours: shown as itself (its message and stack kept), saying where it happened.
+		throw error instanceof NodeOperationError || error instanceof NodeApiError
 			? error
 			: new NodeOperationError(ctx.getNode(), error as Error, {
 					itemIndex,

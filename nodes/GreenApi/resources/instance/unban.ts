@@ -1,6 +1,6 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { localItemError } from '../../../shared/errors';
 import { explainUnbanStatus } from '../../../shared/states';
 import { numberSent, phoneNumberOf, withPhoneNumberBody } from '../../shared/perNumber';
 import type { GreenApiOperation } from '../../shared/routing';
@@ -10,7 +10,7 @@ async function unbanBody(this: IExecuteSingleFunctions, requestOptions: IHttpReq
 	const description = this.getNodeParameter('description', '');
 	if (typeof description !== 'string' || description.trim() === '') {
 		const itemIndex = this.getItemIndex();
-		throw new NodeOperationError(this.getNode(), `Description in item ${itemIndex} is empty`, {
+		throw localItemError(this.getNode(), `Description in item ${itemIndex} is empty`, {
 			itemIndex,
 			description: 'GREEN-API files the description as the appeal: write why the number should be unbanned, naming the number.',
 		});
