@@ -29,7 +29,7 @@ export const ADAPTATION = {
 	/** After a cut, 429s are mostly answers to turns taken before it: no second cut for this long. */
 	guardMs: 500,
 	/** After a cut the share holds for this long times the share (smaller shares probe sooner, so
-	 * shares even out) ... */
+	 * shares even out; a probe that meets a full window costs a 429) ... */
 	plateauMs: 40_000,
 	/** ... but at least this share of it (a process cut to the floor must not probe again at once) ... */
 	minPlateauShare: 0.2,
@@ -56,10 +56,12 @@ export const ADAPTATION = {
  *
  * - Alone, it never sees a 429 (the pacer stays 5% under the limit), so it stays at 1; a stray
  *   429 costs one level.
- * - Others start or send too: processes that start together at the full rate all meet 429s
- *   within their first second, and all halve; refused again and again (twice in a second), a
- *   process takes what got through in the last second (its turns minus its 429s). Both keep
- *   processes that started together even.
+ * - Others start too: processes that start together at the full rate all meet 429s within
+ *   their first second. The Pacer then holds until that second is over and answered, and each
+ *   settles on what got through (its turns minus its 429s): the instance admitted exactly its
+ *   limit in that second, so the processes' takes add up to it.
+ * - Others send too: refused again and again (twice in a second), a process takes what got
+ *   through in the last second (its turns minus its 429s).
  * - After a cut it holds for a plateau, then grows, one level after the other and ever faster.
  *   Each new level is a probe: when a 429 follows, it goes back one level and waits twice as
  *   long before the next. So while others send it probes rarely, and once they have gone it is
