@@ -574,8 +574,17 @@ async function multiOnly(): Promise<void> {
 		const old = readFileSync(path, 'utf8');
 		const at = /<!-- multi:start -->[\s\S]*<!-- multi:end -->/;
 		// First time: the section goes before "How it is measured", where the full run puts it.
-		writeFileSync(path, at.test(old) ? old.replace(at, section) : old.replace('## How it is measured', `${section}\n\n## How it is measured`));
-		log('Wrote the multi-process section of BENCHMARKS.md');
+		let text = at.test(old) ? old.replace(at, section) : old.replace('## How it is measured', `${section}\n\n## How it is measured`);
+		// The Targets table at the top repeats these rows: keep them in step with the section.
+		const start = text.indexOf('<!-- multi:start -->');
+		let head = text.slice(0, start);
+		for (const t of targets) {
+			const row = new RegExp(`^\\| ${t.what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\|.*$`, 'm');
+			head = head.replace(row, `| ${t.what} | ${t.measured} (\`npm run bench -- multi\`) | ${t.pass ? 'PASS' : 'FAIL'} |`);
+		}
+		text = head + text.slice(start);
+		writeFileSync(path, text);
+		log('Wrote the multi-process section of BENCHMARKS.md and its rows in the Targets table');
 	}
 	if (targets.some((t) => !t.pass)) process.exitCode = 1;
 }

@@ -10,8 +10,10 @@ import { fixed, percent } from './measure';
 async function main(): Promise<void> {
 	const settings = { ...ADAPTATION, ...(JSON.parse(process.argv[2] ?? '{}') as Partial<typeof ADAPTATION>) };
 	for (const w of [1, 2, 4, 8]) {
-		for (const seed of [1, 2, 3]) {
-			const r = await simulate({ processes: Array.from({ length: w }, () => ({ items: 100 })), settings, seed });
+		for (const seed of [1, 2, 3, 4]) {
+			// Odd seeds start together, even ones up to 0.4 s apart (as real processes do).
+			const processes = Array.from({ length: w }, (_, p) => ({ items: 100, startAt: seed % 2 ? 0 : (p * 137 + seed * 59) % 400 }));
+			const r = await simulate({ processes, settings, seed });
 			const refused = r.attempts.filter((a) => !a.accepted).length;
 			process.stdout.write(
 				`W=${w} seed ${seed}: ${percent(utilisation(r.attempts))} of the limit, ${refused} x 429 (${percent(refusedShare(r.attempts))}), ` +

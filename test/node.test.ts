@@ -83,7 +83,7 @@ describe('errors are clear and never carry the token', () => {
 
 	const cases: Array<[string, Parameters<Sandbox['injectFault']>[0], RegExp, RegExp, number]> = [
 		['404', { kind: 'status', status: 404, body: 'Not Found', count: 9 }, /does not offer getStateInstance at this address \(404/, /API URL/, 1],
-		['429 (after retries)', { kind: 'status', status: 429, body: 'Too Many Requests', count: 9 }, /Too many requests to GREEN-API for this instance \(429\) \(tried 4 times\)/, /Max Requests Per Second/, 4],
+		['429 (after retries)', { kind: 'status', status: 429, body: 'Too Many Requests', count: 9 }, /Too many requests to GREEN-API for this instance \(429\) \(tried 8 times\)/, /Max Requests Per Second/, 8],
 		['499', { kind: 'status', status: 499, body: 'Client Closed Request', count: 9 }, /closed the request before answering \(499\) \(tried 4 times\)/, /Timeout/, 4],
 		['500', { kind: 'status', status: 500, body: 'file over 100 MB', count: 9 }, /server error \(500\): file over 100 MB \[item 0\]/, /try again in a few minutes/, 1],
 		['an HTML 502 page', { kind: 'html', count: 9 }, /server error \(502\): 502 Bad Gateway \(tried 4 times\)/, /try again/, 4],

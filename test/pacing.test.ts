@@ -186,7 +186,9 @@ describe('retries', () => {
 		expect(checkWhatsapp().byStatus['200']).toBe(10);
 		expect(checkWhatsapp().byStatus['429']).toBeGreaterThanOrEqual(3);
 		expect(checkWhatsapp().requests).toBe(10 + checkWhatsapp().byStatus['429']);
-	}, 20_000);
+		// Three 429s in the first second read as others on the instance taking nearly all of it:
+		// the pacer settles on what got through (about 1 per second) and grows back from there.
+	}, 40_000);
 
 	it.each<[string, Fault]>([
 		['an HTML 502 page', { kind: 'html' }],

@@ -29,8 +29,8 @@ export const ADAPTATION = {
 	/** After a cut, 429s are mostly answers to turns taken before it: no second cut for this long. */
 	guardMs: 500,
 	/** After a cut the share holds for this long times the share (smaller shares probe sooner, so
-	 * shares even out) ... */
-	plateauMs: 20_000,
+	 * shares even out; a probe that meets a full window costs a 429) ... */
+	plateauMs: 40_000,
 	/** ... but at least this share of it (a process cut to the floor must not probe again at once) ... */
 	minPlateauShare: 0.2,
 	/** ... times 1 +- this, drawn at each cut (processes cut at the same moment would probe at the same moment) ... */
@@ -45,6 +45,8 @@ export const ADAPTATION = {
 	/** A 429's wait at least this long holds all requests (a Retry-After, a late retry); a shorter
 	 * one is a backoff guess and the cut does the job. */
 	holdFromMs: 1000,
+	/** After the first window of a burst, the answers to its last turns are awaited this long. */
+	settleMs: 300,
 };
 
 /**
@@ -54,10 +56,12 @@ export const ADAPTATION = {
  *
  * - Alone, it never sees a 429 (the pacer stays 5% under the limit), so it stays at 1; a stray
  *   429 costs one level.
- * - Others start or send too: processes that start together at the full rate all meet 429s
- *   within their first second, and all halve; refused again and again (twice in a second), a
- *   process takes what got through in the last second (its turns minus its 429s). Both keep
- *   processes that started together even.
+ * - Others start too: processes that start together at the full rate all meet 429s within
+ *   their first second. The Pacer then holds until that second is over and answered, and each
+ *   settles on what got through (its turns minus its 429s): the instance admitted exactly its
+ *   limit in that second, so the processes' takes add up to it.
+ * - Others send too: refused again and again (twice in a second), a process takes what got
+ *   through in the last second (its turns minus its 429s).
  * - After a cut it holds for a plateau, then grows, one level after the other and ever faster.
  *   Each new level is a probe: when a 429 follows, it goes back one level and waits twice as
  *   long before the next. So while others send it probes rarely, and once they have gone it is
@@ -82,6 +86,22 @@ export class Share {
 
 	setLevels(levels: number): void {
 		this.levels = levels;
+	}
+
+	/** Whether the share is whole (no 429 has cut it, or it has grown back). */
+	isWhole(now: number): boolean {
+		return this.at(now) >= 1;
+	}
+
+	/**
+	 * The first window after a start was shared with others: take `turns` of it (what got
+	 * through), then hold and grow as after a cut.
+	 */
+	settle(now: number, turns: number): void {
+		this.base = Math.min(1, Math.max(this.settings.floor, Math.max(1, turns) / this.levels));
+		this.cutAt = now;
+		this.backoff = 1;
+		this.stretch = 1 + this.settings.plateauSpread * (2 * this.random() - 1);
 	}
 
 	/** The share at `now`, in (0, 1]. */
@@ -163,6 +183,12 @@ export class Pacer {
 	private readonly recent: number[] = [];
 	private readonly waiting: Array<() => void> = [];
 	private dispatching = false;
+	/** First turn after a second or more without one: the start of a burst. */
+	private burstAt = -Infinity;
+	/** Turns since burstAt. */
+	private burstTurns = 0;
+	/** Set while the first window of a burst is being measured: 429s counted so far. */
+	private settling: { refusals: number } | undefined;
 	readonly share: Share;
 
 	constructor(
@@ -200,6 +226,15 @@ export class Pacer {
 	holdFor(ms: number): void {
 		const now = this.clock.now();
 		if (ms >= this.settings.holdFromMs) this.heldUntil = Math.max(this.heldUntil, now + ms);
+		if (this.settling !== undefined || (this.share.isWhole(now) && now - this.burstAt < WINDOW_MS)) {
+			// 429s in the first second of a burst at the full rate: others started too. The
+			// instance admits its limit in that second whatever is sent, so more turns only meet
+			// more 429s: hold until the window has passed and every answer is in, then take
+			// what got through (turns minus 429s). The processes' takes add up to the limit.
+			this.settling = { refusals: (this.settling?.refusals ?? 0) + 1 };
+			this.heldUntil = Math.max(this.heldUntil, this.burstAt + WINDOW_MS + this.settings.settleMs);
+			return;
+		}
 		this.forget(now);
 		this.share.refused(now, this.recent.length);
 		// Move this process's turns by a random part of an interval. Paces are periodic: without
@@ -242,6 +277,15 @@ export class Pacer {
 				// an interval (or held): the schedule starts again from now.
 				const slot = now - this.nextAt < intervalMs ? Math.max(this.nextAt, this.heldUntil) : now;
 				this.nextAt = slot + intervalMs;
+				if (this.settling !== undefined) {
+					this.share.settle(now, this.burstTurns - this.settling.refusals);
+					this.settling = undefined;
+				}
+				if (this.recent.length === 0 || now - this.recent[this.recent.length - 1] >= WINDOW_MS) {
+					this.burstAt = now;
+					this.burstTurns = 0;
+				}
+				this.burstTurns++;
 				this.taken.push(first ? now + COLD_START_MS : now);
 				if (this.taken.length > MAX_WINDOW_TURNS) this.taken.shift();
 				this.forget(now);

@@ -7,6 +7,7 @@
  */
 import { ADAPTATION, Pacer } from '../../nodes/shared/pacing';
 import type { Clock } from '../../nodes/shared/pacing';
+import { MAX_ATTEMPTS_429 } from '../../nodes/shared/retry';
 
 /** Timers on a virtual clock; run() fires them in time order and lets promises settle in between. */
 export class VirtualClock implements Clock {
@@ -75,14 +76,13 @@ export interface Attempt {
 
 export interface WorldResult {
 	attempts: Attempt[];
-	/** Per process: items that failed after 4 attempts, and when its last item was answered. */
+	/** Per process: items that failed after MAX_ATTEMPTS_429 attempts, and when its last item was answered. */
 	failed: number[];
 	doneAt: number[];
 	pacers: Pacer[];
 	clock: VirtualClock;
 }
 
-const MAX_ATTEMPTS = 4; // as nodes/shared/transport.ts
 
 export async function simulate(options: WorldOptions): Promise<WorldResult> {
 	const { limit = 10, latencyMs = 100, latencyJitterMs = 20, sendJitterMs = 5, seed = 1 } = options;
@@ -111,7 +111,7 @@ export async function simulate(options: WorldOptions): Promise<WorldResult> {
 			attempts.push({ process: p, turnAt, arrivedAt, accepted });
 			await clock.sleep(latencyMs + (rnd() * 2 - 1) * latencyJitterMs);
 			if (accepted) break;
-			if (attempt === MAX_ATTEMPTS) {
+			if (attempt === MAX_ATTEMPTS_429) {
 				failed[p]++;
 				break;
 			}

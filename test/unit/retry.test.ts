@@ -1,4 +1,4 @@
-import { MAX_ATTEMPTS, NEVER_RESENT, attemptsFor, isRetryable, retryWait } from '../../nodes/shared/retry';
+import { MAX_ATTEMPTS, MAX_ATTEMPTS_429, NEVER_RESENT, attemptsFor, isRetryable, retryWait } from '../../nodes/shared/retry';
 import type { FailureInfo } from '../../nodes/shared/errors';
 
 const status = (code: number, extra: Partial<FailureInfo> = {}): FailureInfo => ({ kind: 'status', status: code, ...extra });
@@ -23,11 +23,31 @@ describe('retry policy', () => {
 		expect(retryWait('getStateInstance', status(503), 4)).toBeUndefined();
 	});
 
+	it('gives a 429 (which did nothing) 8 attempts in all, other statuses still 4', () => {
+		expect(MAX_ATTEMPTS_429).toBe(8);
+		expect(retryWait('checkWhatsapp', status(429), 4)).toBeDefined();
+		expect(retryWait('checkWhatsapp', status(429), 7)).toBeDefined();
+		expect(retryWait('checkWhatsapp', status(429), 8)).toBeUndefined();
+		expect(retryWait('checkWhatsapp', status(502), 4)).toBeUndefined();
+		expect(retryWait('checkWhatsapp', status(499), 4)).toBeUndefined();
+	});
+
+	it('backs off up to 10 s for the later 429 attempts: at most ~35 s of waiting in all', () => {
+		let total = 0;
+		for (let attempt = 1; attempt < MAX_ATTEMPTS_429; attempt++) {
+			const wait = retryWait('checkWhatsapp', status(429), attempt)!;
+			expect(wait).toBeLessThanOrEqual(10_000);
+			total += wait;
+		}
+		expect(total).toBeLessThanOrEqual(35_500);
+	});
+
 	it('never sends unban twice: it files an appeal', () => {
 		expect(NEVER_RESENT.has('unban')).toBe(true);
 		expect(attemptsFor('unban')).toBe(1);
 		expect(retryWait('unban', status(502), 1)).toBeUndefined();
 		expect(retryWait('unban', status(429), 1)).toBeUndefined();
+		expect(attemptsFor('unban', 429)).toBe(1);
 	});
 
 	it('waits what Retry-After says, at most a minute', () => {
