@@ -7,6 +7,7 @@
  *   npm run bench -- --scale 1         # GREEN-API's real limits and 150 ms (about 9 minutes)
  *   npm run bench -- --no-write        # print only
  *   npm run bench -- --batching 10/1000,9/1000   # which batch settings to try in case (c)
+ *   npm run bench -- multi             # only the multi-process case; rewrites only its section
  *
  * Runs as TypeScript without a build: `node --expose-gc -r ./bench/register.js bench/run.ts`.
  * See BENCHMARKS.md ("How it is measured") for what each number means.
@@ -26,6 +27,8 @@ import { logs, runNode } from '../test/harness/engine';
 import type { AnyNodeType, NodeRunResult } from '../test/harness/engine';
 import { loadHttpRequestNode, NODES_BASE_VERSION } from './http-request-node';
 import { collectGarbage, fixed, maxInWindow, median, percent, retainedHeapMB, sampleMemory, table } from './measure';
+import { DEFAULT_MULTI_CASES, multiProcess, multiSection, multiTargets } from './multi';
+import type { MultiRow } from './multi';
 import { SequentialCheck } from './sequential-node';
 
 const ROOT = resolve(__dirname, '..');
@@ -41,10 +44,14 @@ interface Settings {
 	batching: Array<[number, number]>;
 	/** Run only these parts (development); nothing is written. */
 	only?: string[];
+	/** Only the multi-process case; writes only its section of BENCHMARKS.md. */
+	multi: boolean;
+	/** Process counts for the multi-process case. */
+	processes?: number[];
 }
 
 function parseArgs(argv: string[]): Settings {
-	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]] };
+	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]], multi: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -56,11 +63,13 @@ function parseArgs(argv: string[]): Settings {
 		else if (arg === '--items') settings.items = Number(value());
 		else if (arg === '--no-write') settings.write = false;
 		else if (arg === '--only') settings.only = value().split(',');
+		else if (arg === 'multi') settings.multi = true;
+		else if (arg === '--processes') settings.processes = value().split(',').map(Number);
 		else if (arg === '--batching') {
 			settings.batching = value()
 				.split(',')
 				.map((pair) => pair.split('/').map(Number) as [number, number]);
-		} else throw new Error(`Unknown option ${arg} (known: --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
+		} else throw new Error(`Unknown option ${arg} (known: multi, --processes 1,2,4, --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
 	}
 	if (!(settings.scale >= 1) || !Number.isInteger(settings.scale)) throw new Error('--scale must be a whole number >= 1');
 	if (!(settings.items >= 10)) throw new Error('--items must be >= 10');
@@ -370,7 +379,7 @@ interface Target {
 	pass: boolean;
 }
 
-function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], totalS: number): { text: string; targets: Target[] } {
+function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], multi: MultiRow[], totalS: number): { text: string; targets: Target[] } {
 	const ours = rows[0];
 	const throughputTable = table(
 		['case', 'wall time', 'first request', 'OK items/s', 'of the limit', '429s received', 'failed items', 'max in 1 s', 'peak heap', 'peak RSS'],
@@ -429,6 +438,7 @@ function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], totalS: nu
 			pass: oursOver.perItemUs <= 1.5 * httpOver.perItemUs,
 		},
 	];
+	targets.push(...multiTargets(multi));
 	const targetTable = table(
 		['target', 'measured', 'result'],
 		targets.map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']),
@@ -517,6 +527,8 @@ means our node adds nothing that grows faster than that.
 
 ${memoryTable}
 
+${multiSection(multi)}
+
 ## How it is measured
 
 - Everything runs in one process: n8n-core ${versionOf('n8n-core')} through the project's engine harness
@@ -545,9 +557,32 @@ ${memoryTable}
 
 let loadBefore = os.loadavg();
 
+function multiCases() {
+	const only = settings.processes;
+	return only ? DEFAULT_MULTI_CASES.filter((c) => only.includes(c.processes)) : DEFAULT_MULTI_CASES;
+}
+
+/** `npm run bench -- multi`: the multi-process case alone, written into its own section. */
+async function multiOnly(): Promise<void> {
+	const rows = await multiProcess(multiCases());
+	const section = multiSection(rows);
+	const targets = multiTargets(rows);
+	process.stdout.write(`\n${table(['target', 'measured', 'result'], targets.map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']))}\n\n${section}\n`);
+	if (settings.write) {
+		const path = join(ROOT, 'BENCHMARKS.md');
+		const old = readFileSync(path, 'utf8');
+		const at = /<!-- multi:start -->[\s\S]*<!-- multi:end -->/;
+		// First time: the section goes before "How it is measured", where the full run puts it.
+		writeFileSync(path, at.test(old) ? old.replace(at, section) : old.replace('## How it is measured', `${section}\n\n## How it is measured`));
+		log('Wrote the multi-process section of BENCHMARKS.md');
+	}
+	if (targets.some((t) => !t.pass)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
 	const began = performance.now();
 	loadBefore = os.loadavg();
+	if (settings.multi) return await multiOnly();
 	if (!(globalThis as { gc?: unknown }).gc) log('(run with node --expose-gc for exact memory numbers: npm run bench does)');
 	httpRequestNode = loadHttpRequestNode(log);
 	const sandbox = await startSandbox({});
@@ -561,8 +596,9 @@ async function main(): Promise<void> {
 		const rows = await throughput(sandbox);
 		const mem = await memory(sandbox);
 		const over = await overhead(sandbox);
+		const multi = await multiProcess(multiCases());
 		const totalS = (performance.now() - began) / 1000;
-		const { text, targets } = report(rows, over, mem, totalS);
+		const { text, targets } = report(rows, over, mem, multi, totalS);
 		process.stdout.write(`\n${text}\n`);
 		if (settings.write) {
 			writeFileSync(join(ROOT, 'BENCHMARKS.md'), text);

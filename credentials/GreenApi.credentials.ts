@@ -27,7 +27,7 @@ export class GreenApi implements ICredentialType {
 			placeholder: 'https://1103.api.green-api.com',
 			required: true,
 			description:
-				'The apiUrl shown for this instance in the GREEN-API console (console.green-api.com). The shared host https://api.green-api.com is only a fallback and can answer 403 for instances on other hosts.',
+				'The apiUrl shown for this instance in the GREEN-API console (console.green-api.com). The shared host https://api.green-api.com is only a fallback and can answer 403 for instances on other hosts. Without a scheme, https:// is assumed. If the test answers ECONNREFUSED, nothing listens at this address: check host and port; EPROTO: the server does not speak https here: check the scheme.',
 		},
 		{
 			displayName: 'Instance ID',

@@ -156,6 +156,10 @@ const NODE_SCENARIOS: Record<string, NodeScenario> = {
 	getQrCode: { operation: 'getQrCode', instance: instance('notAuthorized') },
 	'getQrCode (already linked)': { operation: 'getQrCode', instance: instance('authorized') },
 	getAccountInfo: { operation: 'getAccountInfo', instance: instance() },
+	getLinkCode: { operation: 'getLinkCode', parameters: { phoneNumber: '+44 1234 567891' }, instance: instance('notAuthorized') },
+	getAppealStatus: { operation: 'getAppealStatus', parameters: { phoneNumber: '+7 900 123-45-67' }, instance: instance('blocked') },
+	getOutgoingQueue: { operation: 'getOutgoingQueue', instance: instance('notAuthorized') },
+	'getOutgoingQueue (Include Messages)': { operation: 'getOutgoingQueue', parameters: { includeMessages: true }, instance: instance('notAuthorized') },
 };
 
 const trigger = { currentState: instance('starting'), initialState: instance(), stateChanged: instance('blocked'), stuck: instance('starting') };

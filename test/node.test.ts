@@ -4,7 +4,10 @@
  * every operation (credentials, errors, the request path). Each operation's own behaviour is
  * in its fixture, test/operations/<operation>.fixture.ts.
  */
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, INode, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { localItemError } from '../nodes/shared/errors';
 
 import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
 import { getState } from '../nodes/GreenApi/resources/instance/getState';
@@ -182,4 +185,108 @@ describe('the request path: only HTTP and network failures are GREEN-API failure
 		]);
 		expectNoToken(result);
 	}, 30_000);
+});
+
+describe('advice fits what is known about the instance', () => {
+	it('"not authorized" from a yellowCard instance: says how to tell, and does not tell to scan a QR code', async () => {
+		sandbox.setState(main.idInstance, 'yellowCard');
+		const result = await runGreenApi(creds(), { operation: 'checkWhatsapp', phoneNumber: '441234567891' });
+		expect(result.error?.message).toBe('GREEN-API rejected the request: instance account not authorized [item 0]');
+		expect(result.error?.description).toMatch(/also for one in yellowCard, which is still linked/);
+		expect(result.error?.description).toMatch(/Get State: notAuthorized -> link .*; yellowCard -> do not re-link: reboot/);
+		expect(result.error?.description).not.toMatch(/^.*scan the QR code/i);
+		expectNoToken(result);
+	});
+});
+
+describe('the parameter panel', () => {
+	const description = new GreenApi().description;
+	const shownFor = (operation: string) =>
+		description.properties.filter((p) => NodeHelpers.displayParameter({ resource: 'instance', operation }, p, { typeVersion: 1 }, description));
+
+	it.each([
+		['logout', /unlinks the phone/],
+		['reboot', /sending stops/],
+		['unban', /files a new appeal.*Get Appeal Status/],
+	])('%s shows a warning notice', (operation, text) => {
+		const notices = shownFor(operation).filter((p) => p.type === 'notice');
+		expect(notices).toHaveLength(1);
+		expect(notices[0].displayName).toMatch(text);
+	});
+
+	it('operations that only read show no warning of a change', () => {
+		for (const operation of ['getState', 'getAppealStatus', 'getOutgoingQueue', 'getLinkCode']) {
+			expect(shownFor(operation).filter((p) => p.type === 'notice')).toEqual([]);
+		}
+	});
+});
+
+describe('as an AI tool, each operation tells the model when to use it and what it returns', () => {
+	const base = new GreenApi().description;
+	// What n8n's loader makes of a usableAsTool node (convertNodeToAiTool): the name ends in Tool.
+	const tool: INodeTypeDescription = { ...base, name: `${base.name}Tool` };
+	const operations = (base.properties.find((p) => p.name === 'operation')!.options as Array<{ value: string; action: string }>);
+
+	it.each(operations.map((o) => [o.value, o.action] as const))('%s', (operation, action) => {
+		const node = { typeVersion: 1 };
+		const parameters = NodeHelpers.getNodeParameters(tool.properties, { resource: 'instance', operation }, true, false, node, tool)!;
+		const text = String(parameters.toolDescription);
+		// What the model reads when the user leaves the tool's description alone (n8n 1.x and 2.x).
+		expect(NodeHelpers.getToolDescriptionForNode({ ...node, parameters } as unknown as INode, { description: tool } as INodeType)).toBe(text);
+		expect(text).not.toBe(`${action} in GREEN-API`);
+		expect(text).toMatch(/Returns /);
+		if (['logout', 'reboot', 'unban'].includes(operation)) expect(text).toMatch(/Ask a human/);
+		// The plain node keeps no such parameter.
+		expect(NodeHelpers.getNodeParameters(base.properties, { resource: 'instance', operation }, true, false, node, base)).not.toHaveProperty('toolDescription');
+	});
+
+	it('the tool description of Get QR Code tells a model it cannot see the image', () => {
+		const parameters = NodeHelpers.getNodeParameters(tool.properties, { resource: 'instance', operation: 'getQrCode' }, true, false, { typeVersion: 1 }, tool)!;
+		expect(parameters.toolDescription).toMatch(/you cannot see or scan it.*GREEN-API console.*Get Link Code/);
+	});
+
+	it('a description the user wrote wins', () => {
+		const node = { typeVersion: 1 };
+		const parameters = NodeHelpers.getNodeParameters(tool.properties, { resource: 'instance', operation: 'getState', toolDescription: 'Mine' }, true, false, node, tool)!;
+		expect(NodeHelpers.getToolDescriptionForNode({ ...node, parameters } as unknown as INode, { description: tool } as INodeType)).toBe('Mine');
+	});
+});
+
+describe('a local check is not shown as an answer from GREEN-API', () => {
+	/** The GreenApi node with Get State's request step failing a local check, as phoneNumberOf does. */
+	function nodeWithCheck(error: (ctx: IExecuteSingleFunctions) => Error): GreenApi {
+		const node = new GreenApi();
+		const checked = operationOption({
+			...getState,
+			preSend: [
+				async function (this: IExecuteSingleFunctions) {
+					throw error(this);
+				},
+			],
+		});
+		const properties = node.description.properties.map((p): INodeProperties =>
+			p.name === 'operation' ? { ...p, options: p.options!.map((o) => ('value' in o && o.value === 'getState' ? checked : o)) } : p,
+		);
+		node.description = { ...node.description, properties };
+		return node;
+	}
+	const run = (nodeType: GreenApi) =>
+		runNode({ nodeType, credentialTypes, credentials: creds(), parameters: { resource: 'instance', operation: 'getState' } });
+
+	it('a NodeOperationError from a request step: RoutingNode re-wraps it with httpCode "none" (why localItemError exists)', async () => {
+		const result = await run(nodeWithCheck((ctx) => new NodeOperationError(ctx.getNode(), 'bad value', { itemIndex: 0 })));
+		expect((result.error as NodeApiError).httpCode).toBe('none');
+	});
+
+	it('localItemError passes as it is: no status for the editor to show', async () => {
+		const result = await run(
+			nodeWithCheck((ctx) => localItemError(ctx.getNode(), 'Phone Number in item 0: "x" is not a phone number', { itemIndex: 0, description: 'Use +44 ...' })),
+		);
+		expect(result.error?.message).toBe('Phone Number in item 0: "x" is not a phone number');
+		expect(result.error?.description).toBe('Use +44 ...');
+		expect((result.error as NodeApiError).httpCode).toBeNull();
+		expect((result.error as NodeApiError).messages).toEqual([]);
+		expect(sandbox.stats().total).toBe(0);
+		expectNoToken(result);
+	});
 });

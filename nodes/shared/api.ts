@@ -26,6 +26,9 @@ export const METHODS = {
 	qr: { verb: 'GET', perSecond: 3, published: true },
 	getWaSettings: { verb: 'GET', perSecond: 1, published: true },
 	getMessagesCount: { verb: 'GET', perSecond: 1, published: false },
+	showMessagesQueue: { verb: 'GET', perSecond: 1, published: false },
+	getAuthorizationCode: { verb: 'POST', perSecond: 1, published: false },
+	unbanStatus: { verb: 'POST', perSecond: 1, published: false },
 } satisfies Record<string, MethodSpec>;
 
 export type GreenApiMethod = keyof typeof METHODS;

@@ -147,6 +147,17 @@ export interface ErrorContext {
 	secrets?: string[];
 }
 
+/** Advice for GREEN-API's 400 "instance account not authorized". */
+export const NOT_AUTHORIZED_TODO =
+	'GREEN-API answers this for an instance that is not linked to a phone, and also for one in yellowCard, which is still linked. ' +
+	'Check the state with Get State: notAuthorized -> link a phone again (Get QR Code, or Get Link Code); ' +
+	'yellowCard -> do not re-link: reboot the instance, slow down sending and wait out the restriction.';
+
+/** Advice when a link code is asked for an instance that is still linked. */
+const ALREADY_LINKED_TODO =
+	'A link code links an instance in state notAuthorized. To link another phone, run Logout first, then Get Link Code again. ' +
+	'If Get State says yellowCard, do not log out: the phone is still linked; reboot the instance and wait out the restriction.';
+
 function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 	const said = info.text ? `: ${info.text}` : '';
 	const retried = ctx.attempts && ctx.attempts > 1 ? ` (tried ${ctx.attempts} times)` : '';
@@ -155,7 +166,18 @@ function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 			const text = (info.text ?? '').toLowerCase();
 			let todo = 'Check the values sent in this item against the GREEN-API documentation for this method.';
 			if (text.includes('starting')) todo = 'The instance is starting: wait a few minutes; if it stays in starting longer than 5 minutes, reboot it.';
-			else if (text.includes('not authorized')) todo = 'The instance is not linked to a phone: scan the QR code in the GREEN-API console (or with Get QR Code).';
+			// GREEN-API gives this text for an unlinked instance and for a yellowCard one, which is
+			// still linked: the answer alone cannot say which, so the advice says how to tell.
+			else if (text.includes('not authorized')) todo = NOT_AUTHORIZED_TODO;
+			else if (text.includes('already authorized')) {
+				if (ctx.method === 'getAuthorizationCode') {
+					return [
+						`The instance is already linked to a phone: GREEN-API gives a link code only to an unlinked instance${said}`,
+						ALREADY_LINKED_TODO,
+					];
+				}
+				todo = 'The instance is already linked to a phone: this method is only for an unlinked one (state notAuthorized).';
+			}
 			else if (text.includes('expired')) todo = 'The instance has expired: renew it in the GREEN-API console.';
 			else if (text.includes('deleted')) todo = 'The instance was deleted: create a new one and update the credential.';
 			else if (text.includes('phone')) todo = 'Check the phone number: international format, 11 to 16 digits, country code first, e.g. 441234567890.';
@@ -268,4 +290,18 @@ export class GreenApiError extends NodeApiError {
 /** The classification of a GREEN-API failure; undefined for any other error. */
 export function failureOf(error: unknown): FailureInfo | undefined {
 	return error instanceof GreenApiError ? error.greenApiFailure : undefined;
+}
+
+/**
+ * An error found before any request (a bad phone number, an empty field), for steps that n8n's
+ * RoutingNode runs: it re-wraps every error of an item's request that is not a NodeApiError into
+ * a NodeApiError with httpCode "none", which the editor shows under "From <node>, Error code:
+ * none", as if GREEN-API had answered. The editor shows that block only for an error with an
+ * httpCode, extra messages, context data or extra (NodeErrorView in n8n 1.x and 2.x): this
+ * NodeApiError has none of them, so RoutingNode passes it as it is and the editor shows only the
+ * message and the description.
+ */
+export function localItemError(node: INode, message: string, options: { itemIndex?: number; description?: string }): NodeApiError {
+	// An empty response: no raw messages beside ours, no status.
+	return new NodeApiError(node, {}, { message, description: options.description, itemIndex: options.itemIndex });
 }

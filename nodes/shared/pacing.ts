@@ -6,6 +6,8 @@ import { sleep } from 'n8n-workflow';
  */
 export const PACING_MARGIN = 1.05;
 
+/** GREEN-API counts its limits in a sliding window of one second. */
+const WINDOW_MS = 1000;
 /** Turns closer than this to their time are given at once: timers cannot wait less than 1 ms. */
 const TIMER_RESOLUTION_MS = 1;
 /**
@@ -19,10 +21,125 @@ const COLD_START_MS = 100;
 const MAX_WINDOW_TURNS = 1000;
 
 /**
+ * How the share adapts. Other n8n processes (queue-mode workers) that use the same instance
+ * are invisible to this one: a 429 is the only sign of them. Chosen on the virtual clock
+ * (bench/simulate.ts) and checked with the multi-process benchmark (bench/multi.ts).
+ */
+export const ADAPTATION = {
+	/** After a cut, 429s are mostly answers to turns taken before it: no second cut for this long. */
+	guardMs: 500,
+	/** After a cut the share holds for this long times the share (smaller shares probe sooner, so
+	 * shares even out) ... */
+	plateauMs: 20_000,
+	/** ... but at least this share of it (a process cut to the floor must not probe again at once) ... */
+	minPlateauShare: 0.2,
+	/** ... times 1 +- this, drawn at each cut (processes cut at the same moment would probe at the same moment) ... */
+	plateauSpread: 0.5,
+	/** ... times 2 after a probe that met a 429, up to this factor. */
+	maxBackoff: 2,
+	/** Then it grows by growth x t^2 (t in seconds after the plateau): one level at a time near the
+	 * share that met the 429, quickly once the others have gone. */
+	growth: 0.02,
+	/** Never below this share: a process that cut too far still sends. */
+	floor: 0.05,
+	/** A 429's wait at least this long holds all requests (a Retry-After, a late retry); a shorter
+	 * one is a backoff guess and the cut does the job. */
+	holdFromMs: 1000,
+};
+
+/**
+ * The share of its configured rate one pacer takes, learned from 429s only. Pure: times are
+ * passed in. The Pacer uses a share as whole turns per second (a "level": 10 x share for
+ * checkWhatsapp), so the levels of the processes that share an instance simply add up.
+ *
+ * - Alone, it never sees a 429 (the pacer stays 5% under the limit), so it stays at 1; a stray
+ *   429 costs one level.
+ * - Others start or send too: processes that start together at the full rate all meet 429s
+ *   within their first second, and all halve; refused again and again (twice in a second), a
+ *   process takes what got through in the last second (its turns minus its 429s). Both keep
+ *   processes that started together even.
+ * - After a cut it holds for a plateau, then grows, one level after the other and ever faster.
+ *   Each new level is a probe: when a 429 follows, it goes back one level and waits twice as
+ *   long before the next. So while others send it probes rarely, and once they have gone it is
+ *   back at the full rate within seconds of its next probe.
+ */
+export class Share {
+	private base = 1;
+	private cutAt = -Infinity;
+	/** The plateau's factor for this cut: spread and backoff. */
+	private stretch = 1;
+	/** 2 after a probe that met a 429. */
+	private backoff = 1;
+	/** Times of the 429s in the last window. */
+	private readonly refusals: number[] = [];
+
+	constructor(
+		/** Turns per second at share 1 (the configured rate). */
+		private levels: number,
+		private readonly settings = ADAPTATION,
+		private readonly random: () => number = Math.random,
+	) {}
+
+	setLevels(levels: number): void {
+		this.levels = levels;
+	}
+
+	/** The share at `now`, in (0, 1]. */
+	at(now: number): number {
+		const plateau = this.settings.plateauMs * Math.max(this.base, this.settings.minPlateauShare) * this.stretch;
+		const t = (now - this.cutAt - plateau) / 1000;
+		if (t <= 0) return this.base;
+		return Math.min(1, this.base + this.settings.growth * t * t);
+	}
+
+	/** A 429 arrived at `now`; `turnsInWindow`: turns this pacer gave in the last second. */
+	refused(now: number, turnsInWindow: number): void {
+		while (this.refusals.length > 0 && this.refusals[0] <= now - WINDOW_MS) this.refusals.shift();
+		this.refusals.push(now);
+		if (now - this.cutAt < this.settings.guardMs) return;
+		const level = this.level(this.at(now));
+		const probing = this.base < 1 && level > this.level(this.base);
+		let to: number;
+		if (probing) {
+			// A probe met a 429. Two levels up or more means the first one held: no backoff.
+			this.backoff = level === this.level(this.base) + 1 ? this.settings.maxBackoff : 1;
+			to = level - 1;
+		} else if (this.refusals.length > 1) {
+			to = turnsInWindow - this.refusals.length;
+		} else if (this.base === 1 && turnsInWindow < level - 1) {
+			to = Math.floor(this.levels / 2); // started less than a second ago, with others
+		} else if (this.base === 1) {
+			// Alone at the full rate for a second or more: a single 429 is the machine's or the
+			// network's delay, not another process (that one would bring more within the second).
+			return;
+		} else {
+			// One 429 while sharing: one level down, but not below one turn per second (a process
+			// that always yields would starve while the others keep the window full).
+			to = Math.max(1, level - 1);
+		}
+		this.base = Math.min(1, Math.max(this.settings.floor, Math.min(Math.max(level - 1, 1), to) / this.levels));
+		this.cutAt = now;
+		this.stretch = this.backoff * (1 + this.settings.plateauSpread * (2 * this.random() - 1));
+	}
+
+	private level(share: number): number {
+		return Math.floor(share * this.levels + 1e-9);
+	}
+}
+
+export interface Clock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = { now: () => Date.now(), sleep };
+
+/**
  * Hands out send times for one instance and method, in call order. Requests overlap in
  * flight, so throughput follows the rate limit, not the round-trip time.
  *
- * Two rules, both from the times turns were really taken (not when they were asked for):
+ * The rate is the configured one times the Share learned from 429s. Two rules, both from the
+ * times turns were really taken (not when they were asked for):
  * - even spacing: one turn per interval, kept on schedule (a turn a little late does not
  *   delay the ones after it, so timer lateness does not add up);
  * - a sliding window like GREEN-API's: the last `perWindow` turns span at least
@@ -35,24 +152,37 @@ const MAX_WINDOW_TURNS = 1000;
  * rule it counts as COLD_START_MS later than it was taken.
  */
 export class Pacer {
-	private perWindow = 1;
-	private windowMs = 0;
+	private perSecond = 1;
 	/** Slot of the next turn on the even schedule. */
 	private nextAt = 0;
 	/** Not before this (after a 429). */
 	private heldUntil = 0;
-	/** When the last `perWindow` turns were taken, oldest first. */
+	/** When the last turns were taken (the first after a pause counted later), oldest first. */
 	private readonly taken: number[] = [];
+	/** When the turns of the last window were really taken. */
+	private readonly recent: number[] = [];
 	private readonly waiting: Array<() => void> = [];
 	private dispatching = false;
+	readonly share: Share;
 
-	constructor(private intervalMs: number) {}
+	constructor(
+		perSecond: number,
+		private readonly clock: Clock = realClock,
+		private readonly settings = ADAPTATION,
+		private readonly random: () => number = Math.random,
+	) {
+		this.share = new Share(perSecond, settings, random);
+		this.setRate(perSecond);
+	}
 
 	setRate(perSecond: number): void {
-		this.intervalMs = (1000 / perSecond) * PACING_MARGIN;
-		this.perWindow = Math.max(1, Math.min(Math.floor(perSecond), MAX_WINDOW_TURNS));
-		this.windowMs = this.perWindow * this.intervalMs;
-		if (this.taken.length > this.perWindow) this.taken.splice(0, this.taken.length - this.perWindow);
+		this.perSecond = perSecond;
+		this.share.setLevels(perSecond);
+	}
+
+	/** Turns per second right now. */
+	rate(now = this.clock.now()): number {
+		return this.perSecond * this.share.at(now);
 	}
 
 	/** Waits for this caller's turn. Turns are given in call order. */
@@ -63,36 +193,60 @@ export class Pacer {
 		});
 	}
 
-	/** After a 429 everybody waits, not only the request that was refused. */
+	/**
+	 * A 429 (`ms`: the wait before its retry): the share is cut. A wait of a second or more
+	 * (GREEN-API's Retry-After, or a late retry) holds every caller, not only the refused one.
+	 */
 	holdFor(ms: number): void {
-		this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
+		const now = this.clock.now();
+		if (ms >= this.settings.holdFromMs) this.heldUntil = Math.max(this.heldUntil, now + ms);
+		this.forget(now);
+		this.share.refused(now, this.recent.length);
+		// Move this process's turns by a random part of an interval. Paces are periodic: without
+		// this, the same turn of the same process could meet the full window every second, and
+		// its items would run out of retries while the others' turns always get through.
+		this.nextAt = Math.max(this.nextAt, now) + this.random() * this.earliest(now).intervalMs;
 	}
 
-	/** The earliest time the next turn may be taken. */
-	private earliest(): number {
-		const windowStart = this.taken.length >= this.perWindow ? this.taken[this.taken.length - this.perWindow] + this.windowMs : 0;
-		return Math.max(this.nextAt, this.heldUntil, windowStart);
+	private forget(now: number): void {
+		while (this.recent.length > 0 && this.recent[0] <= now - WINDOW_MS) this.recent.shift();
+	}
+
+	/** The earliest time the next turn may be taken, and the interval at the current rate. */
+	private earliest(now: number): { at: number; intervalMs: number } {
+		const share = this.share.at(now);
+		const rate = this.perSecond * share;
+		const perWindow = Math.max(1, Math.min(Math.floor(rate), MAX_WINDOW_TURNS));
+		// Sharing: a whole number of turns per window, evenly spaced. No second then holds more
+		// than that number, so the processes that share an instance add up exactly to their numbers.
+		const paced = share < 1 && rate >= 1 ? perWindow : rate;
+		const intervalMs = (1000 / paced) * PACING_MARGIN;
+		const windowStart = this.taken.length >= perWindow ? this.taken[this.taken.length - perWindow] + perWindow * intervalMs : 0;
+		return { at: Math.max(this.nextAt, this.heldUntil, windowStart), intervalMs };
 	}
 
 	private async dispatch(): Promise<void> {
 		this.dispatching = true;
 		try {
-			await sleep(0);
+			await this.clock.sleep(0);
 			let first = true;
 			while (this.waiting.length > 0) {
-				const wait = this.earliest() - Date.now();
+				const { at, intervalMs } = this.earliest(this.clock.now());
+				const wait = at - this.clock.now();
 				if (wait >= TIMER_RESOLUTION_MS) {
-					await sleep(wait);
+					await this.clock.sleep(wait);
 					continue; // a holdFor may have moved the time meanwhile
 				}
-				const now = Date.now();
+				const now = this.clock.now();
 				// On schedule, or a little late: the next slot follows this one. Idle for longer than
 				// an interval (or held): the schedule starts again from now.
-				const slot = now - this.nextAt < this.intervalMs ? Math.max(this.nextAt, this.heldUntil) : now;
-				this.nextAt = slot + this.intervalMs;
+				const slot = now - this.nextAt < intervalMs ? Math.max(this.nextAt, this.heldUntil) : now;
+				this.nextAt = slot + intervalMs;
 				this.taken.push(first ? now + COLD_START_MS : now);
+				if (this.taken.length > MAX_WINDOW_TURNS) this.taken.shift();
+				this.forget(now);
+				this.recent.push(now);
 				first = false;
-				if (this.taken.length > this.perWindow) this.taken.shift();
 				this.waiting.shift()!();
 			}
 		} finally {
@@ -107,7 +261,7 @@ const pacers = new Map<string, Pacer>();
 export function pacerFor(key: string, perSecond: number): Pacer {
 	let pacer = pacers.get(key);
 	if (pacer === undefined) {
-		pacer = new Pacer(0);
+		pacer = new Pacer(perSecond);
 		pacers.set(key, pacer);
 	}
 	pacer.setRate(perSecond);

@@ -10,7 +10,8 @@ export interface StateInfo {
 const STATES: Record<string, StateInfo> = {
 	authorized: { meaning: 'Linked to a phone and working.', recommendedAction: 'none' },
 	notAuthorized: {
-		meaning: 'Not linked to a phone: scan the QR code in the GREEN-API console (or with Get QR Code) to re-link.',
+		meaning:
+			'Not linked to a phone: scan the QR code in the GREEN-API console (or with Get QR Code), or enter a code from Get Link Code on the phone, to re-link.',
 		recommendedAction: 'relink',
 	},
 	blocked: {
@@ -62,7 +63,10 @@ export function explainUnbanStatus(status: unknown): string {
 }
 
 const QR_TYPES: Record<string, string> = {
-	qrCode: 'Scan this QR code with WhatsApp on the phone (Linked devices) within 20 seconds; it refreshes every 20 seconds.',
+	// Read by people and by AI agents: an agent gets this text without the image.
+	qrCode:
+		'The QR code is the PNG image in binary data, for a person to scan with WhatsApp on the phone (Linked devices) within 20 seconds; it refreshes every 20 seconds. ' +
+		'An AI agent cannot see or scan the image: ask the person to open the QR code in the GREEN-API console, or use Get Link Code to get a code they can type on the phone.',
 	alreadyLogged: 'The instance is already linked to a phone: no QR code is needed.',
 	error: 'GREEN-API could not make a QR code now; see message.',
 };

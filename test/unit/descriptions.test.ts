@@ -10,13 +10,13 @@ describe('texts derived from the operation list', () => {
 		const names = JSON.parse(/^=\{\{ (\{.*\})\[\$parameter\["operation"\]\] \}\}$/.exec(subtitle)![1]) as Record<string, string>;
 		const operation = description.properties.find((p) => p.name === 'operation')!;
 		expect(names).toEqual(Object.fromEntries(operation.options!.map((o) => ['value' in o ? o.value : '', o.name])));
-		expect(Object.keys(names)).toHaveLength(7);
+		expect(Object.keys(names)).toHaveLength(10);
 	});
 
 	it('the rate-limit text gives GREEN-API\'s documented limits', () => {
 		const text = rateLimitText(instanceOperations);
 		expect(text).toBe(
-			'1/s for Get Account Info, Get State, Logout and Reboot; 3/s for Get QR Code; 10/s for Check WhatsApp; none published for Unban (sent at 1/s)',
+			'1/s for Get Account Info, Get State, Logout and Reboot; 3/s for Get QR Code; 10/s for Check WhatsApp; none published for Get Appeal Status, Get Link Code, Get Outgoing Queue and Unban (sent at 1/s)',
 		);
 		const options = description.properties.find((p) => p.name === 'options')!;
 		expect(JSON.stringify(options)).toContain(text);
@@ -24,7 +24,7 @@ describe('texts derived from the operation list', () => {
 
 	it('the Phone Number field shows for exactly the per-number operations', () => {
 		const phone = description.properties.find((p) => p.name === 'phoneNumber')!;
-		expect(phone.displayOptions?.show?.operation).toEqual(['checkWhatsapp', 'unban']);
+		expect(phone.displayOptions?.show?.operation).toEqual(['checkWhatsapp', 'getAppealStatus', 'getLinkCode', 'unban']);
 		expect(description.properties.filter((p) => p.name === 'phoneNumber')).toHaveLength(1);
 	});
 });

@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { failureOfHttpError, failureOf, GreenApiError, isTransient, readAnswer } from '../../nodes/shared/errors';
+import { failureOfHttpError, failureOf, GreenApiError, isTransient, localItemError, readAnswer } from '../../nodes/shared/errors';
 import { isRetryable } from '../../nodes/shared/retry';
 
 const node: INode = {
@@ -90,7 +90,8 @@ describe('GreenApiError', () => {
 		[{ kind: 'status', status: 466, quota: { used: 100, total: 100, description: 'Monthly quota has been exceeded.' } } as const, /quota for checkWhatsapp is used up \(100 of 100 used\)/, /Monthly quota has been exceeded\. Upgrade/],
 		[{ kind: 'status', status: 499 } as const, /closed the request/, /Timeout/],
 		[{ kind: 'status', status: 500, text: 'boom' } as const, /server error \(500\): boom/, /try again/],
-		[{ kind: 'status', status: 400, text: 'instance account not authorized' } as const, /rejected the request: instance account not authorized/, /QR code/],
+		// Also what a yellowCard instance answers: the advice says how to tell, not "scan a QR code".
+		[{ kind: 'status', status: 400, text: 'instance account not authorized' } as const, /rejected the request: instance account not authorized/, /yellowCard.*Get State: notAuthorized -> link.*yellowCard -> do not re-link: reboot/],
 		[{ kind: 'timeout' } as const, /did not answer within 5 s/, /Timeout/],
 		[{ kind: 'refused' } as const, /Could not connect to GREEN-API at 127.0.0.1:9/, /API URL/],
 		[{ kind: 'notJson', status: 200, text: 'Login' } as const, /not JSON: "Login"/, /API URL/],
@@ -118,5 +119,20 @@ describe('GreenApiError', () => {
 	it('is the only error failureOf classifies: any other error is not a GREEN-API failure', () => {
 		expect(failureOf(new Error('a bug in an output step'))).toBeUndefined();
 		expect(failureOf(new NodeApiError(node, { message: 'x' }))).toBeUndefined();
+	});
+});
+
+describe('localItemError', () => {
+	it('has what the editor needs to show it without "From GREEN-API, Error code": no status, no raw messages', () => {
+		const error = localItemError(node, 'Phone Number in item 2: "x" is not a phone number', { itemIndex: 2, description: 'Use +44...' });
+		// RoutingNode passes a NodeApiError through instead of re-wrapping it with httpCode "none".
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBeNull();
+		expect(error.messages).toEqual([]);
+		expect(error.context).toEqual({ itemIndex: 2 });
+		expect(error.extra).toBeUndefined();
+		expect(error.message).toBe('Phone Number in item 2: "x" is not a phone number');
+		expect(error.description).toBe('Use +44...');
+		expect(failureOf(error)).toBeUndefined();
 	});
 });

@@ -6,5 +6,5 @@ export const reboot: GreenApiOperation = {
 	method: 'reboot',
 	action: 'Reboot the instance',
 	description:
-		'Restart the instance; GREEN-API advises it when the state stays starting for more than 5 minutes or is yellowCard',
+		'Restart the instance; GREEN-API advises it when the state stays starting for more than 5 minutes or is yellowCard. It interrupts sending: ask a human before using it.',
 };

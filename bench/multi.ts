@@ -1,0 +1,256 @@
+/**
+ * The multi-process case: W separate Node processes (as n8n's queue-mode workers are), each
+ * running n8n-core with our node on its own execution of Check WhatsApp items, all on one
+ * instance of the sandbox, which runs in a process of its own (sandbox/cli.js) and enforces
+ * GREEN-API's 10 checkWhatsapp requests per sliding second with ~100 ms latency.
+ *
+ * The pacers in the processes cannot see each other; what this measures is how well they share
+ * the instance by learning from its 429s (nodes/shared/pacing.ts).
+ */
+import { fork, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { makeToken } from '../test/fixtures';
+import { fixed, maxInWindow, percent, table } from './measure';
+import type { WorkerReport } from './multi-worker';
+
+const ROOT = resolve(__dirname, '..');
+export const MULTI_LIMIT = 10;
+export const MULTI_LATENCY_MS = 100;
+export const MULTI_JITTER_MS = 20;
+
+export interface MultiCase {
+	processes: number;
+	items: number;
+	/** The node's Max Requests Per Second option, when set. */
+	maxPerSecond?: number;
+}
+
+export interface MultiRow extends MultiCase {
+	requests: number;
+	http429: number;
+	failed: number;
+	misplaced: number;
+	reasons: Record<string, number>;
+	/** Accepted requests per second from the first to the last, against the limit. */
+	share: number;
+	/** Items answered per second from `go` to the last process done, against the limit. */
+	wallShare: number;
+	wallS: number;
+	peakPerWindow: number;
+	/** From `go` to each process's first request: fastest and slowest. */
+	firstRequestS: [number, number];
+	/** When each process finished, from `go`. */
+	doneS: number[];
+	loadBefore: number;
+	loadAfter: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface SandboxProcess {
+	url: string;
+	admin<T>(verb: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+	stop(): Promise<void>;
+}
+
+async function startSandboxProcess(): Promise<SandboxProcess> {
+	const child = spawn(process.execPath, [join(ROOT, 'sandbox/cli.js'), '--port', '0', '--latency', String(MULTI_LATENCY_MS), '--jitter', String(MULTI_JITTER_MS), '--instance', `1101007000:${makeToken('1101007000')}`], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	const url = await new Promise<string>((resolveUrl, reject) => {
+		let out = '';
+		child.stdout!.on('data', (chunk: Buffer) => {
+			out += chunk.toString();
+			const match = /listening on (http:\/\/\S+)/.exec(out);
+			if (match) resolveUrl(match[1]);
+		});
+		child.once('exit', (code) => reject(new Error(`sandbox/cli.js exited with ${code}: ${out}`)));
+	});
+	child.stdout!.resume();
+	const admin = async <T>(verb: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+		const response = await fetch(`${url}${path}`, {
+			method: verb,
+			headers: { 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		if (!response.ok) throw new Error(`${verb} ${path}: ${response.status} ${await response.text()}`);
+		return (await response.json()) as T;
+	};
+	const stop = async () => {
+		if (child.exitCode !== null) return;
+		const exited = new Promise((done) => child.once('exit', done));
+		child.kill('SIGTERM');
+		await exited;
+	};
+	return { url, admin, stop };
+}
+
+interface Stats {
+	total: number;
+	byStatus: Record<string, number>;
+	arrivals: Record<string, number[]>;
+}
+
+function startWorker(args: string[]): { child: ChildProcess; ready: Promise<void>; report: Promise<WorkerReport> } {
+	const child = fork(join(__dirname, 'multi-worker.ts'), args, { execArgv: ['-r', join(__dirname, 'register.js')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	let onReady: () => void;
+	const ready = new Promise<void>((r) => (onReady = r));
+	const report = new Promise<WorkerReport>((resolveReport, reject) => {
+		child.on('message', (message) => {
+			if (message === 'ready') onReady();
+			else resolveReport(message as WorkerReport);
+		});
+		child.once('exit', (code) => {
+			if (code !== 0) reject(new Error(`bench worker exited with ${code}`));
+		});
+	});
+	return { child, ready, report };
+}
+
+let nextInstance = 1101007001;
+
+async function runCase(sandbox: SandboxProcess, spec: MultiCase): Promise<MultiRow> {
+	const idInstance = String(nextInstance++);
+	const token = makeToken(idInstance);
+	await sandbox.admin('POST', '/admin/instances', { idInstance, apiTokenInstance: token, checkWhatsappQuota: 1e9 });
+	const workers = Array.from({ length: spec.processes }, (_, p) =>
+		startWorker([sandbox.url, idInstance, token, String(spec.items), String(p * spec.items), ...(spec.maxPerSecond ? [String(spec.maxPerSecond)] : [])]),
+	);
+	try {
+		await Promise.all(workers.map((w) => w.ready));
+		await sandbox.admin('POST', '/admin/stats/reset');
+		const loadBefore = os.loadavg()[0];
+		const goAt = Date.now();
+		for (const w of workers) w.child.send('go');
+		const reports = await Promise.all(workers.map((w) => w.report));
+		const stats = await sandbox.admin<Stats>('GET', '/admin/stats');
+		const accepted = stats.arrivals.checkWhatsapp ?? [];
+		const ok = reports.reduce((sum, r) => sum + r.ok, 0);
+		const lastDone = Math.max(...reports.map((r) => r.doneAt));
+		const reasons: Record<string, number> = {};
+		for (const r of reports) for (const [reason, n] of Object.entries(r.reasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
+		const firsts = reports.map((r) => (r.firstRequestAt - goAt) / 1000);
+		const row: MultiRow = {
+			...spec,
+			requests: stats.total,
+			http429: stats.byStatus['429'] ?? 0,
+			failed: reports.reduce((sum, r) => sum + r.failed, 0),
+			misplaced: reports.reduce((sum, r) => sum + r.misplaced, 0),
+			reasons,
+			share: (accepted.length - 1) / ((Math.max(...accepted) - Math.min(...accepted)) / 1000) / MULTI_LIMIT,
+			wallShare: ok / ((lastDone - goAt) / 1000) / MULTI_LIMIT,
+			wallS: (lastDone - goAt) / 1000,
+			peakPerWindow: maxInWindow(accepted),
+			firstRequestS: [Math.min(...firsts), Math.max(...firsts)],
+			doneS: reports.map((r) => (r.doneAt - goAt) / 1000),
+			loadBefore,
+			loadAfter: os.loadavg()[0],
+		};
+		log(
+			`  ${label(row)}: ${percent(row.share)} of the limit (${percent(row.wallShare)} over the wall time ${fixed(row.wallS, 1)} s), ` +
+				`${row.http429} x 429 of ${row.requests} (${percent(row.http429 / row.requests)}), ${row.failed} failed, ${row.misplaced} misplaced, ` +
+				`first request ${fixed(row.firstRequestS[0], 2)}-${fixed(row.firstRequestS[1], 2)} s, done ${row.doneS.map((s) => fixed(s, 1)).join('/')} s, load ${fixed(loadBefore, 1)}->${fixed(row.loadAfter, 1)}`,
+		);
+		for (const [reason, count] of Object.entries(reasons)) log(`    ${count} x ${reason}`);
+		return row;
+	} finally {
+		for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
+	}
+}
+
+export function label(row: MultiCase): string {
+	return `${row.processes} x ${row.items}${row.maxPerSecond ? `, Max Requests Per Second ${row.maxPerSecond}` : ''}`;
+}
+
+export const DEFAULT_MULTI_CASES: MultiCase[] = [
+	{ processes: 1, items: 100 },
+	{ processes: 2, items: 100 },
+	{ processes: 4, items: 100 },
+	{ processes: 8, items: 100 },
+	{ processes: 4, items: 100, maxPerSecond: Math.floor(MULTI_LIMIT / 4) },
+];
+
+export async function multiProcess(cases = DEFAULT_MULTI_CASES): Promise<MultiRow[]> {
+	log(`Several processes, one instance: limit ${MULTI_LIMIT}/s, latency ${MULTI_LATENCY_MS} +- ${MULTI_JITTER_MS} ms, sandbox in a process of its own`);
+	const sandbox = await startSandboxProcess();
+	try {
+		const rows: MultiRow[] = [];
+		for (const spec of cases) rows.push(await runCase(sandbox, spec));
+		return rows;
+	} finally {
+		await sandbox.stop();
+	}
+}
+
+export interface MultiTarget {
+	what: string;
+	measured: string;
+	pass: boolean;
+}
+
+export function multiTargets(rows: MultiRow[]): MultiTarget[] {
+	const adaptive = rows.filter((r) => !r.maxPerSecond);
+	const targets: MultiTarget[] = [
+		{
+			what: 'Several processes: 0 failed items at every W (and every answer in its input position)',
+			measured: adaptive.map((r) => `W=${r.processes}: ${r.failed} failed, ${r.misplaced} misplaced`).join('; '),
+			pass: rows.every((r) => r.failed === 0 && r.misplaced === 0),
+		},
+	];
+	for (const r of adaptive.filter((x) => x.processes === 2 || x.processes === 4)) {
+		targets.push({
+			what: `Several processes, W=${r.processes}: at least 85% of the limit, at most 5% of requests answered 429`,
+			measured: `${percent(r.share)} of the limit, ${r.http429} of ${r.requests} requests = ${fixed((100 * r.http429) / r.requests, 1)}%`,
+			pass: r.share >= 0.85 && r.http429 / r.requests <= 0.05,
+		});
+	}
+	return targets;
+}
+
+export function multiSection(rows: MultiRow[]): string {
+	const rowsTable = table(
+		['processes x items', 'of the limit', 'requests answered 429', 'failed items', 'first request', 'wall time (last process done)', 'max in 1 s', 'load (1 min) before -> after'],
+		rows.map((r) => [
+			label(r),
+			`${percent(r.share)} (${percent(r.wallShare)} of the wall time)`,
+			`${r.http429} of ${r.requests} (${fixed((100 * r.http429) / r.requests, 1)}%)`,
+			String(r.failed),
+			r.processes === 1 ? `${fixed(r.firstRequestS[0], 2)} s` : `${fixed(r.firstRequestS[0], 2)}-${fixed(r.firstRequestS[1], 2)} s`,
+			`${fixed(r.wallS, 1)} s`,
+			String(r.peakPerWindow),
+			`${fixed(r.loadBefore, 1)} -> ${fixed(r.loadAfter, 1)}`,
+		]),
+	);
+	return `<!-- multi:start -->
+## Several processes on one instance (queue mode)
+
+W separate Node processes (as n8n's queue-mode workers are), each running n8n-core with our node
+(the test harness) on its own execution of Check WhatsApp items, all on ONE instance of the
+sandbox, which runs in a process of its own (sandbox/cli.js) with GREEN-API's limit of ${MULTI_LIMIT}
+checkWhatsapp requests per sliding second (not scaled) and ${MULTI_LATENCY_MS} +- ${MULTI_JITTER_MS} ms latency. The processes
+are started, load n8n, and then all start their execution at the same moment. Their pacers
+cannot see each other: they learn from the 429s (nodes/shared/pacing.ts, "Pacing across
+processes" in the README). The last row sets Max Requests Per Second to the limit divided by
+the number of processes, rounded down to a whole number: the way to get no 429 at all.
+
+${rowsTable}
+
+${table(['target', 'measured', 'result'], multiTargets(rows).map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']))}
+
+- **of the limit**: requests the sandbox accepted per second, from the first accepted to the
+  last, against ${MULTI_LIMIT}/s; in brackets: answered items per second from the common start to
+  the last process done (includes n8n preparing the items and processes that finish late).
+- **requests answered 429**: of all requests the sandbox received, retries included. Every 429
+  is retried (after \`Retry-After\` or a backoff); **failed items** are items that still failed.
+- **first request**: from the common start to each process's first HTTP request (fastest and
+  slowest process); n8n prepares all items of an execution before the first one is sent, and
+  the processes share 2 cores.
+- **load**: the 1-minute load average of the machine around each case (2 cores; other work
+  ran on the machine during the benchmark).
+- Alone: \`npm run bench -- multi\` runs only this case and rewrites only this section
+  (\`npm run bench -- multi --no-write\` prints it).
+<!-- multi:end -->`;
+}
