@@ -96,7 +96,9 @@ async function main() {
 		process.on('exit', () => {
 			try {
 				if (Number(fs.readFileSync(pidFile, 'utf8')) === process.pid) fs.rmSync(pidFile);
-			} catch {}
+			} catch {
+				// the pid file is gone already (--fresh, or removed by hand): nothing to clean up
+			}
 		});
 	}
 

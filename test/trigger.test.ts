@@ -8,6 +8,7 @@
  */
 import { findSecret, logs } from './harness/engine';
 import type { PollRunResult } from './harness/engine';
+import { expectNoToken as expectNoSecret } from './harness/expect';
 import { credentialsFor, makeToken, pollTrigger, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox, SandboxStats } from './fixtures';
 import type { IDataObject, INodeParameters, WorkflowActivateMode } from 'n8n-workflow';
@@ -169,12 +170,7 @@ function expectPolled(inst: InstanceDef, polls: number): void {
 const ALL_TOKENS = () => [...defs.map((d) => d.apiTokenInstance), WRONG_TOKEN];
 
 /** No token in the poll result (error, items, static data, run) nor in anything n8n logged. */
-function expectNoToken(p: PollRunResult): void {
-	for (const token of ALL_TOKENS()) {
-		expect(findSecret(p, token)).toEqual([]);
-		expect(findSecret(logs.lines, token)).toEqual([]);
-	}
-}
+const expectNoToken = (p: PollRunResult): void => expectNoSecret(p, ALL_TOKENS());
 
 const MEANING = {
 	authorized: { meaning: 'Linked to a phone and working.', recommendedAction: 'none' },

@@ -4,6 +4,17 @@ const crypto = require('crypto');
 
 const { OWNER } = require('./config');
 
+/** A request n8n answered with an error status: the status and the parsed body, for callers that check them. */
+class N8nRequestError extends Error {
+	/** @param {string} message @param {number} status @param {unknown} body */
+	constructor(message, status, body) {
+		super(message);
+		this.name = 'N8nRequestError';
+		this.status = status;
+		this.body = body;
+	}
+}
+
 class N8nClient {
 	constructor(baseUrl) {
 		this.baseUrl = baseUrl.replace(/\/$/, '');
@@ -30,10 +41,7 @@ class N8nClient {
 		}
 		if (raw) return { status: res.status, json, text };
 		if (!res.ok) {
-			const err = new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`);
-			err.status = res.status;
-			err.body = json ?? text;
-			throw err;
+			throw new N8nRequestError(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 500)}`, res.status, json ?? text);
 		}
 		return json && typeof json === 'object' && 'data' in json ? json.data : json;
 	}
@@ -78,4 +86,4 @@ class N8nClient {
 	}
 }
 
-module.exports = { N8nClient };
+module.exports = { N8nClient, N8nRequestError };

@@ -15,6 +15,11 @@ const { npmEnv, n8nDir } = require('./install');
 const { freePorts } = require('./ports');
 const { track, stopTree } = require('./processes');
 
+/**
+ * @typedef {import('./run').Log} Log
+ * @typedef {{ log?: Log, env?: Record<string, string>, readyTimeoutMs?: number }} StartOptions
+ */
+
 function bcryptHash(password, version) {
 	// n8n ships bcryptjs; use it instead of depending on it ourselves.
 	const req = createRequire(path.join(n8nDir(version), 'node_modules', 'n8n', 'package.json'));
@@ -104,6 +109,8 @@ function httpStatus(url, { timeoutMs = 3000 } = {}) {
 /**
  * Spawns an n8n command in its own process group, output into <home>/<logName>, and waits until
  * ready() is true. The handle's stop() ends the process and its task runner and checks both went.
+ * @param {{ version: string, nodeBin: string, binJs: string }} n8n @param {string} home
+ * @param {{ command: string, args?: string[], env: NodeJS.ProcessEnv, logName: string, what: string, ready: () => Promise<boolean>, readyTimeoutMs: number, log: Log }} options
  */
 async function spawnN8n(n8n, home, { command, args = [], env, logName, what, ready, readyTimeoutMs, log }) {
 	const logFile = path.join(home, logName);
@@ -149,6 +156,7 @@ async function spawnN8n(n8n, home, { command, args = [], env, logName, what, rea
  * Starts `n8n start` on free ports (N8N_PORT, N8N_RUNNERS_BROKER_PORT) and waits for /healthz.
  * stdout+stderr go to <home>/n8n.log (handle.logFile); handle.readLog() returns it.
  */
+/** @param {{ version: string, nodeBin: string, binJs: string }} n8n @param {string} home @param {StartOptions & { port?: number }} [options] */
 async function startN8n(n8n, home, { port, log = defaultLog, env: extraEnv = {}, readyTimeoutMs = 180e3 } = {}) {
 	const [p1, brokerPort] = await freePorts(2);
 	const n8nPort = port || p1;
@@ -189,6 +197,7 @@ async function startN8n(n8n, home, { port, log = defaultLog, env: extraEnv = {},
  * broker (N8N_RUNNERS_BROKER_PORT); both get free ports. concurrency: executions it runs at
  * once (n8n's default 10).
  */
+/** @param {{ version: string, nodeBin: string, binJs: string }} n8n @param {string} home @param {StartOptions & { name?: string, concurrency?: number }} [options] */
 async function startWorker(n8n, home, { name = 'worker', concurrency, log = defaultLog, env: extraEnv = {}, readyTimeoutMs = 180e3 } = {}) {
 	const [healthPort, brokerPort] = await freePorts(2);
 	const env = n8nBaseEnv(

@@ -5,14 +5,15 @@
  */
 const net = require('net');
 
-/** A port the OS says is free right now on 127.0.0.1. */
+/** A port the OS says is free right now on 127.0.0.1. @returns {Promise<number>} */
 function freePort() {
 	return new Promise((resolve, reject) => {
 		const srv = net.createServer();
 		srv.unref();
 		srv.on('error', reject);
 		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
+			// listening on a TCP address, so address() is an AddressInfo (a string only for pipes)
+			const { port } = /** @type {import('net').AddressInfo} */ (srv.address());
 			srv.close(() => resolve(port));
 		});
 	});

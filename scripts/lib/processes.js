@@ -51,11 +51,15 @@ function track(pid) {
 function signalGroup(pid, pids, sig) {
 	try {
 		process.kill(-pid, sig);
-	} catch {}
+	} catch {
+		// the group is gone already (ESRCH): nothing to signal
+	}
 	for (const p of pids) {
 		try {
 			process.kill(p, sig);
-		} catch {}
+		} catch {
+			// this descendant ended between listing and signalling: what stopTree wants
+		}
 	}
 }
 
@@ -87,7 +91,9 @@ function killAllTrackedSync() {
 	for (const pid of tracked) {
 		try {
 			process.kill(-pid, 'SIGKILL');
-		} catch {}
+		} catch {
+			// already gone; nothing else can be done while the process exits
+		}
 	}
 	tracked.clear();
 }

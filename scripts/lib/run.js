@@ -4,20 +4,32 @@ const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 
+/**
+ * @typedef {(msg: string) => void} Log
+ * @typedef {{ cwd: string, env: NodeJS.ProcessEnv, logFile: string, label: string, log?: Log, timeoutMs?: number, uid?: number, gid?: number }} RunOptions
+ * @typedef {{ timeoutMs: number, everyMs?: number, stop?: () => string | false | null | undefined, onTick?: (elapsedMs: number) => unknown }} WaitOptions
+ */
+
+/** @type {Log} */
 function defaultLog(msg) {
 	process.stderr.write(`${msg}\n`);
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** @param {number} ms */
 function fmtSecs(ms) {
 	const s = Math.round(ms / 1000);
 	return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** Runs a command with its output in a log file; shows a progress line while it runs. */
+/**
+ * Runs a command with its output in a log file; shows a progress line while it runs.
+ * @param {string} cmd @param {string[]} args @param {RunOptions} options @returns {Promise<void>}
+ */
 function runLogged(cmd, args, { cwd, env, logFile, label, log = defaultLog, timeoutMs = 30 * 60e3, uid, gid }) {
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = fs.openSync(logFile, 'a');
@@ -50,13 +62,19 @@ function runLogged(cmd, args, { cwd, env, logFile, label, log = defaultLog, time
 				let tail = '';
 				try {
 					tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
-				} catch {}
+				} catch {
+					// no log to quote (never written, or removed): the error still names the file
+				}
 				reject(new Error(`${label} failed (exit ${code ?? signal}); see ${logFile}\n${tail}`));
 			}
 		});
 	});
 }
 
+/**
+ * @param {string} cmd @param {string[]} args @param {{ env?: NodeJS.ProcessEnv, cwd?: string }} [options]
+ * @returns {Promise<string>}
+ */
 function captureOutput(cmd, args, { env, cwd } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(cmd, args, { env: env || process.env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,8 +86,13 @@ function captureOutput(cmd, args, { env, cwd } = {}) {
 	});
 }
 
-/** Polls check() until it returns a truthy value; gives up (throws) after timeoutMs or when stop() says so. */
-async function waitUntil(what, check, { timeoutMs, everyMs = 500, stop = () => undefined, onTick } = {}) {
+/**
+ * Polls check() until it returns a truthy value; gives up (throws) after timeoutMs or when stop() says so.
+ * @template T
+ * @param {string} what @param {() => T | Promise<T>} check @param {WaitOptions} options
+ * @returns {Promise<T>}
+ */
+async function waitUntil(what, check, { timeoutMs, everyMs = 500, stop = () => undefined, onTick }) {
 	const started = Date.now();
 	for (;;) {
 		const reason = stop();

@@ -99,6 +99,7 @@ function redisPing(port) {
 	});
 }
 
+/** @param {string} cmd @param {string[]} args @param {{ logFile: string, cwd: string, uid?: number, gid?: number }} options */
 function spawnService(cmd, args, { logFile, uid, gid, cwd }) {
 	const out = fs.openSync(logFile, 'a');
 	const child = spawn(cmd, args, { cwd, uid, gid, stdio: ['ignore', out, out], detached: true });
@@ -110,6 +111,7 @@ function spawnService(cmd, args, { logFile, uid, gid, cwd }) {
 }
 
 /** A throw-away PostgreSQL: trust auth for `postgres` on 127.0.0.1 only. Returns { port, user, database, pid, stop(), dir }. */
+/** @param {{ pgBin?: string, log?: import('./run').Log }} [options] */
 async function startPostgres({ pgBin, log = defaultLog } = {}) {
 	pgBin ??= (await ensureServices({ log })).pgBin;
 	const started = Date.now();
@@ -171,6 +173,7 @@ async function startPostgres({ pgBin, log = defaultLog } = {}) {
 }
 
 /** A throw-away Redis: no persistence, 127.0.0.1 only. Returns { port, pid, stop() }. */
+/** @param {{ redisServer?: string, log?: import('./run').Log }} [options] */
 async function startRedis({ redisServer, log = defaultLog } = {}) {
 	redisServer ??= (await ensureServices({ log })).redisServer;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'green-api-redis-'));

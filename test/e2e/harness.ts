@@ -20,11 +20,16 @@ export const NODE_TYPE = `${PKG}.greenApi`;
 export const TRIGGER_TYPE = `${PKG}.greenApiTrigger`;
 export const MANUAL_TRIGGER = 'When clicking ‘Execute workflow’';
 
-/** Sandbox instances: one for the read-only operations, one for the trigger, one to log out and reboot. */
+/**
+ * Sandbox instances: one for the read-only operations (with two messages in its outgoing queue,
+ * so that a queue answer has fields to show), one for the trigger, one to log out and reboot, and
+ * one never linked (for what GREEN-API only answers before a phone is linked).
+ */
 export const INSTANCES = {
-	main: { idInstance: '1101000001', apiTokenInstance: 'e2e0main'.padEnd(50, 'a1b2c3d4e5'), stateInstance: 'authorized' },
+	main: { idInstance: '1101000001', apiTokenInstance: 'e2e0main'.padEnd(50, 'a1b2c3d4e5'), stateInstance: 'authorized', queue: 2 },
 	trigger: { idInstance: '1101000002', apiTokenInstance: 'e2e0trig'.padEnd(50, 'f6e5d4c3b2'), stateInstance: 'authorized' },
 	rough: { idInstance: '1101000003', apiTokenInstance: 'e2e0rough'.padEnd(50, '9a8b7c6d5e'), stateInstance: 'authorized' },
+	unlinked: { idInstance: '1101000004', apiTokenInstance: 'e2e0unlnk'.padEnd(50, '5e4d3c2b1a'), stateInstance: 'notAuthorized' },
 };
 /** A token the sandbox does not know: the 401 case. It must not show up anywhere either. */
 export const WRONG_TOKEN = 'e2e0wrong'.padEnd(50, '0f1e2d3c4b');
@@ -34,6 +39,7 @@ export const CRED = {
 	main: { id: 'GreenApiE2eMain1', name: 'GREEN-API e2e main' },
 	trigger: { id: 'GreenApiE2eTrig1', name: 'GREEN-API e2e trigger' },
 	rough: { id: 'GreenApiE2eRough', name: 'GREEN-API e2e rough' },
+	unlinked: { id: 'GreenApiE2eUnlnk', name: 'GREEN-API e2e unlinked' },
 	wrongToken: { id: 'GreenApiE2eWrong', name: 'GREEN-API e2e wrong token' },
 	demo: { id: 'GreenApiDemoCred', name: 'GREEN-API sandbox (demo)' },
 };
@@ -50,7 +56,8 @@ export interface Harness {
 	tgz: string;
 	/** raw execution JSON fetched during the run, searched for tokens at the end */
 	seenExecutionText: string[];
-	run(workflowId: string): Promise<Execution>;
+	/** Runs a workflow by hand from its manual trigger, or from `triggerName` ("Fetch Test Event" of a trigger). */
+	run(workflowId: string, triggerName?: string): Promise<Execution>;
 	execution(id: string): Promise<Execution>;
 	executionsOf(workflowId: string): Promise<Json[]>;
 	activate(workflowId: string): Promise<void>;
@@ -81,6 +88,7 @@ export function credentialsFor(sandboxUrl: string) {
 		c(CRED.main, INSTANCES.main),
 		c(CRED.trigger, INSTANCES.trigger),
 		c(CRED.rough, INSTANCES.rough),
+		c(CRED.unlinked, INSTANCES.unlinked),
 		c(CRED.wrongToken, INSTANCES.main, WRONG_TOKEN),
 		c(CRED.demo, INSTANCES.main),
 	];
@@ -149,7 +157,9 @@ export function packOnce(): Promise<string> {
 	if (!fs.existsSync(path.join(env.ROOT, 'dist', 'nodes', 'GreenApi', 'GreenApi.node.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` first (`npm run test:e2e` does)');
 	}
-	packed ??= env.packPackage();
+	// env is untyped (a JavaScript module): say what packPackage gives, or `packed` stays possibly undefined.
+	const pack: () => Promise<string> = env.packPackage;
+	packed ??= pack();
 	return packed;
 }
 
@@ -205,9 +215,10 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 			tgz,
 			seenExecutionText,
 			execution,
-			async run(workflowId) {
+			async run(workflowId, triggerName) {
 				const workflowData = await client.getWorkflow(workflowId);
-				const trigger = workflowData.nodes.find((n: Json) => /manualTrigger$/.test(n.type));
+				const trigger = workflowData.nodes.find((n: Json) => (triggerName ? n.name === triggerName : /manualTrigger$/.test(n.type)));
+				if (!trigger) throw new Error(`run ${workflowId}: no ${triggerName ?? 'manual trigger'} node`);
 				// 2.x reads the workflow from the database; 1.x wants it in the body. Both accept this.
 				const res = await client.request('POST', `/rest/workflows/${workflowId}/run`, {
 					workflowData,
@@ -275,7 +286,7 @@ async function stopAll(handle: any, sandbox: any) {
 }
 
 /** Waits until fn() returns a truthy value (polling), or throws after timeoutMs. */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs: number, everyMs = 1000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 1000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();

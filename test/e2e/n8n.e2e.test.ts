@@ -2,8 +2,13 @@
  * The package as users get it (npm pack -> npm install into <n8n user folder>/.n8n/nodes) inside
  * a real n8n, against the GREEN-API sandbox: node types listed, every operation run with real
  * output checked, a failing call with a readable error and no token anywhere, the trigger active
- * for real (one execution when the state changes, none when it does not), and, for the default
- * version, the editor in headless Chromium (screenshots into docs/).
+ * for real (one execution when the state changes, none when it does not) and its "Fetch Test
+ * Event" shaped like a real event, and, for the default version, the editor in headless Chromium
+ * (screenshots into docs/); for the other versions the nodes panel only.
+ *
+ * The operation list comes from the node's own description (resources/instance/index.ts): every
+ * operation that only reads runs here once without an edit to this file; the destructive ones
+ * (DESTRUCTIVE) run only in their own tests below.
  *
  * Versions: GREEN_API_E2E_VERSIONS (comma-separated) or both tested lines (2.41.1, 1.123.81).
  */
@@ -28,7 +33,10 @@ import {
 	waitFor,
 } from './harness';
 import type { Harness } from './harness';
-import { browserChecks } from './browser';
+import { browserChecks, nodesPanelChecks } from './browser';
+import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
+import type { GreenApiOperation } from '../../nodes/GreenApi/shared/routing';
+import { METHODS } from '../../nodes/shared/api';
 
 const VERSIONS: string[] = (process.env.GREEN_API_E2E_VERSIONS || env.TESTED_N8N_VERSIONS.join(','))
 	.split(',')
@@ -38,8 +46,88 @@ const BROWSER_VERSION = process.env.GREEN_API_E2E_BROWSER_VERSION || env.DEFAULT
 
 const MIN = 60e3;
 
+/** Operations that change the instance or file something on every run: only their own tests run them. */
+const DESTRUCTIVE = ['logout', 'reboot', 'unban'];
+/** GREEN-API methods that answer only before a phone is linked ("log out first"): run on the unlinked instance. */
+const UNLINKED_ONLY = ['getAuthorizationCode'];
+/** A number of the main sandbox instance (its phone), pasted the way people do. */
+const PHONE = '+7 900 123-45-67';
+
+type Json = Record<string, any>;
+type InstanceName = keyof typeof INSTANCES;
+
+interface ReadOnlyCase {
+	op: GreenApiOperation;
+	workflowId: string;
+	instance: InstanceName;
+}
+
+/** Every operation that only reads, from the node's description: one workflow each. */
+const READ_ONLY: ReadOnlyCase[] = instanceOperations
+	.filter((op) => !DESTRUCTIVE.includes(op.value))
+	.map((op, i) => {
+		// A required field this suite cannot guess: say so instead of running the operation half-set.
+		const unset = (op.fields ?? []).filter((f) => f.required && (f.default === '' || f.default === undefined));
+		if (unset.length) throw new Error(`e2e: operation ${op.value} has required fields (${unset.map((f) => f.name).join(', ')}): give them values in readOnlyParameters`);
+		return { op, workflowId: `E2eOperation${String(i).padStart(4, '0')}`, instance: UNLINKED_ONLY.includes(op.method) ? 'unlinked' : 'main' };
+	});
+
+function readOnlyParameters(op: GreenApiOperation): Json {
+	return op.perNumber ? { operation: op.value, phoneNumber: PHONE } : { operation: op.value };
+}
+
+/** The fields of a GREEN-API answer: the entries of the object, or of the objects of an array. */
+function answerFields(answer: unknown): Array<[string, unknown]> {
+	const objects = Array.isArray(answer) ? answer : [answer];
+	return objects.flatMap((o) => (o && typeof o === 'object' ? Object.entries(o) : []));
+}
+
+/** Every key, and every number or non-empty string, at any depth of the output items. */
+function outputContents(value: unknown, into = { keys: new Set<string>(), values: new Set<unknown>() }) {
+	if (Array.isArray(value)) for (const v of value) outputContents(v, into);
+	else if (value && typeof value === 'object') {
+		for (const [k, v] of Object.entries(value)) {
+			into.keys.add(k);
+			outputContents(v, into);
+		}
+	} else if (typeof value === 'number' || (typeof value === 'string' && value !== '')) into.values.add(value);
+	return into;
+}
+
+/**
+ * The fields of GREEN-API's answer the output does not show: neither under their own name (an
+ * operation may nest them, or add its own) nor, for a number or text, by their value under a
+ * name of the operation's (Get Outgoing Queue reads GREEN-API's Cyrillic "сount" into `count`).
+ */
+function fieldsNotShown(answer: unknown, items: Json[]): string[] {
+	const shown = outputContents(items);
+	const missing = answerFields(answer).filter(([key, value]) => !shown.keys.has(key) && !shown.values.has(value));
+	return [...new Set(missing.map(([key]) => key))];
+}
+
+/** Asks the sandbox directly what GREEN-API answers to the operation's method (waits out its per-second limit). */
+async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenApiOperation): Promise<unknown> {
+	const { idInstance, apiTokenInstance } = INSTANCES[instance];
+	const { verb } = METHODS[op.method];
+	const body = verb === 'POST' ? JSON.stringify(op.perNumber ? { phoneNumber: Number(PHONE.replace(/\D/g, '')) } : {}) : undefined;
+	for (let attempt = 1; ; attempt++) {
+		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method}/${apiTokenInstance}`, {
+			method: verb,
+			headers: body ? { 'content-type': 'application/json' } : {},
+			body,
+		});
+		if (res.status === 429 && attempt < 10) {
+			await env.sleep(1100);
+			continue;
+		}
+		expect(res.status).toBe(200);
+		return res.json();
+	}
+}
+
 const WORKFLOWS = [
 	...demoWorkflows(),
+	...READ_ONLY.map((c) => opWorkflow(c.workflowId, CRED[c.instance], readOnlyParameters(c.op))),
 	opWorkflow('E2eGetState00001', CRED.main, { operation: 'getState' }),
 	opWorkflow('E2eAccountInfo01', CRED.main, { operation: 'getAccountInfo' }),
 	opWorkflow('E2eUnban00000001', CRED.main, { operation: 'unban', phoneNumber: '+7 900 123-45-67', description: 'My number 79001234567 was blocked by mistake.' }),
@@ -50,10 +138,13 @@ const WORKFLOWS = [
 	opWorkflow('E2eWrongToken001', CRED.wrongToken, { operation: 'getState' }),
 	opWorkflow('E2eBadNumber0001', CRED.main, { operation: 'checkWhatsapp', phoneNumber: 'call me maybe' }),
 	triggerWorkflow('E2eTrigger000001', CRED.trigger),
+	triggerWorkflow('E2eTriggerTest01', CRED.main),
 ];
 
 describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 	let h: Harness;
+	/** The event of the active trigger's real state change, for the test event to be compared with. */
+	let realStateChange: Json | undefined;
 
 	beforeAll(async () => {
 		h = await startHarness(version, WORKFLOWS);
@@ -79,8 +170,10 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		expect(trigger).toBeDefined();
 		expect(node.displayName).toBe('GREEN-API');
 		expect(trigger.displayName).toBe('GREEN-API Trigger');
-		const ops = node.properties.find((p: any) => p.name === 'operation').options.map((o: any) => o.value).filter((v: string) => !v.startsWith('__')).sort();
-		expect(ops).toEqual(['checkWhatsapp', 'getAccountInfo', 'getQrCode', 'getState', 'logout', 'reboot', 'unban']);
+		// the installed package lists what the source describes (the tarball is not stale)
+		const ops = node.properties.find((p: any) => p.name === 'operation').options.map((o: any) => o.value).filter((v: string) => !v.startsWith('__'));
+		expect([...ops].sort()).toEqual(instanceOperations.map((o) => o.value).sort());
+		for (const op of DESTRUCTIVE) expect(ops).toContain(op);
 		// the icon is served by n8n from the installed package
 		const icon = typeof node.icon === 'object' ? node.icon.light : node.iconUrl?.light ?? node.iconUrl;
 		expect(String(icon)).toMatch(/\.svg$/);
@@ -108,6 +201,24 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 			['4915112345678', true],
 		]);
 	});
+
+	test.each(READ_ONLY.map((c) => [c.op.name, c] as const))(
+		'%s runs: success, the fields of GREEN-API\'s answer in the output, no token',
+		async (_name, c) => {
+			const before = sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method);
+			const e = await h.run(c.workflowId);
+			expect(e.error()).toBeUndefined();
+			expect(e.status).toBe('success');
+			expect(sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method)).toBeGreaterThan(before);
+			const items = e.items('GREEN-API');
+			expect(items.length).toBeGreaterThan(0);
+			const answer = await askSandbox(h.sandbox.url, c.instance, c.op);
+			expect(answerFields(answer).length).toBeGreaterThan(0);
+			expect(fieldsNotShown(answer, items)).toEqual([]);
+			for (const token of ALL_TOKENS) expect(e.raw).not.toContain(token);
+		},
+		2 * MIN,
+	);
 
 	test('getState returns the state the sandbox was set to', async () => {
 		h.sandbox.setState(INSTANCES.main.idInstance, 'yellowCard');
@@ -163,7 +274,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		const e = await h.run('E2eWrongToken001');
 		expect(e.status).toBe('error');
 		const err = e.error();
-		expect(err).toBeDefined();
+		if (!err) throw new Error(`execution ${e.id} failed without an error`);
 		const text = `${err.message} ${err.description ?? ''}`;
 		expect(text).toMatch(/token/i);
 		expect(text).toMatch(/401/);
@@ -175,6 +286,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		const e = await h.run('E2eBadNumber0001');
 		expect(e.status).toBe('error');
 		const err = e.error();
+		if (!err) throw new Error(`execution ${e.id} failed without an error`);
 		expect(`${err.message} ${err.description ?? ''}`).toContain('call me maybe');
 	});
 
@@ -234,6 +346,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 					}),
 				]);
 				expect(e.items('State changed')).toHaveLength(1);
+				realStateChange = e.items('GREEN-API Trigger')[0];
 			} finally {
 				await h.deactivate(wf).catch(() => undefined);
 				h.sandbox.setState(id, 'authorized');
@@ -242,8 +355,25 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		5 * MIN,
 	);
 
+	test('"Fetch Test Event" (a manual run of the trigger) gives every field of a real state change', async () => {
+		if (!realStateChange) throw new Error('no real stateChanged event to compare with: the active-trigger test above failed');
+		const e = await h.run('E2eTriggerTest01', 'GREEN-API Trigger');
+		expect(e.error()).toBeUndefined();
+		expect(e.status).toBe('success');
+		expect(e.mode).toBe('manual');
+		const events = e.items('GREEN-API Trigger');
+		expect(events).toHaveLength(1);
+		const [event] = events;
+		expect(event).toEqual(expect.objectContaining({ idInstance: INSTANCES.main.idInstance, stateInstance: 'authorized' }));
+		// it says which event it is
+		expect(typeof event.event).toBe('string');
+		expect(Object.keys(realStateChange).filter((key) => !(key in event))).toEqual([]);
+	});
+
 	if (version === BROWSER_VERSION) {
 		test('editor in headless Chromium: nodes panel, credential form and test, a run', async () => browserChecks(h), 5 * MIN);
+	} else {
+		test('nodes panel in headless Chromium: one entry, its description, the trigger\'s event', async () => nodesPanelChecks(h), 3 * MIN);
 	}
 
 	test('no API token appears in any execution or in n8n\'s output', async () => {

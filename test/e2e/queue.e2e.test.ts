@@ -42,7 +42,7 @@ const cred = (key: keyof typeof INSTANCES) => ({ id: `GreenApiQueue${key}`.slice
 // ---- hands each call to the queue, where a worker picks it up.
 
 function webhookWorkflow(id: string, hookPath: string, nodes: Json[]): Json {
-	const all = [
+	const all: Json[] = [
 		{ id: `${id}-w`, name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} } },
 		...nodes.map((n, i) => ({ id: `${id}-${i}`, typeVersion: 1, position: [240 * (i + 1), 0], ...n })),
 	];
@@ -253,7 +253,10 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 
 	test('Get QR Code: the PNG the sandbox sent is in the stored execution, byte for byte (binary data in the database)', async () => {
 		const qrUrl = `${sandbox.url}/waInstance${INSTANCES.qr.idInstance}/qr/${INSTANCES.qr.apiTokenInstance}`;
-		const sandboxPng = async () => Buffer.from((await (await fetch(qrUrl)).json()).message, 'base64');
+		const sandboxPng = async () => {
+			const answer = (await (await fetch(qrUrl)).json()) as { message: string };
+			return Buffer.from(answer.message, 'base64');
+		};
 		// The sandbox's QR changes every 20 s like GREEN-API's: the node got one of these two.
 		const before = await sandboxPng();
 		await hook('queue-qr');
