@@ -50,7 +50,8 @@ function loadPlaywright(): any {
 type Page = any;
 
 /** Chromium with n8n open and the owner logged in; screenshots failure.png when fn throws. */
-async function inEditor(h: Harness, fn: (page: Page) => Promise<void>): Promise<void> {
+/** Runs fn in a fresh headless Chromium logged in to h's n8n as the owner; a failure leaves a screenshot. */
+export async function inEditor(h: Harness, fn: (page: Page) => Promise<void>, failureShot = `failure-${h.version}.png`): Promise<void> {
 	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
 	const { chromium } = loadPlaywright();
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -72,7 +73,7 @@ async function inEditor(h: Harness, fn: (page: Page) => Promise<void>): Promise<
 		await page.waitForURL((u: URL) => !u.pathname.includes('signin'), { timeout: 30e3 });
 		await fn(page);
 	} catch (err) {
-		await page.screenshot({ path: path.join(SCREENSHOT_DIR, `failure-${h.version}.png`) }).catch(() => undefined);
+		await page.screenshot({ path: path.join(SCREENSHOT_DIR, failureShot) }).catch(() => undefined);
 		throw err;
 	} finally {
 		await context.close();
