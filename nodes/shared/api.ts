@@ -33,10 +33,6 @@ export const METHODS = {
 
 export type GreenApiMethod = keyof typeof METHODS;
 
-export function isGreenApiMethod(name: string): name is GreenApiMethod {
-	return Object.prototype.hasOwnProperty.call(METHODS, name);
-}
-
 export interface InstanceCredentials {
 	apiUrl: string;
 	idInstance: string;

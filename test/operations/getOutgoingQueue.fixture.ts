@@ -46,6 +46,8 @@ export const fixture: OperationFixture = {
 			faults: [{ method: 'showMessagesQueue', kind: 'status', status: 500, body: 'boom' }],
 			parameters: { includeMessages: true },
 			error: /^GREEN-API had a server error \(500\): boom \[item 0\]$/,
+			// It reaches the user as GREEN-API's answer, with its HTTP status.
+			check: (result) => expect((result.error as { httpCode?: string | null }).httpCode).toBe('500'),
 		},
 		{
 			title: 'a wrong token says so, without the token',

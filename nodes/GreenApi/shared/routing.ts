@@ -43,6 +43,7 @@ import { METHODS } from '../../shared/api';
 import type { GreenApiMethod } from '../../shared/api';
 import { localItemError } from '../../shared/errors';
 import { DEFAULT_TIMEOUT_MS, sendOncePerExecution, sendPaced } from '../../shared/transport';
+import type { SendOptions } from '../../shared/transport';
 import { errorWithInputFields, withInputFields } from './perNumber';
 import type { PerNumberOptions } from './perNumber';
 
@@ -77,6 +78,17 @@ export interface GreenApiOperation {
 interface NodeOptions extends PerNumberOptions {
 	maxRequestsPerSecond?: number;
 	timeout?: number;
+}
+
+/** How the item's requests to `method` go: the node's Max Requests Per Second and Timeout options. */
+export function sendOptionsFor(ctx: IExecuteSingleFunctions, method: GreenApiMethod): SendOptions {
+	const options = ctx.getNodeParameter('options', {}) as NodeOptions;
+	return {
+		method,
+		maxPerSecond: options.maxRequestsPerSecond,
+		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+		itemIndex: ctx.getItemIndex(),
+	};
 }
 
 /** A problem with one item that is not GREEN-API's doing: names the operation, the item, what to do. */
@@ -126,12 +138,7 @@ async function runItem(
 	// RoutingNode would send these options as they are (its rawRoutingRequest does the same cast).
 	const sent = requestData.options as IHttpRequestOptions;
 
-	const sendOptions = {
-		method: operation.method,
-		maxPerSecond: options.maxRequestsPerSecond,
-		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
-		itemIndex,
-	};
+	const sendOptions = sendOptionsFor(ctx, operation.method);
 	const { answer, repeated } = operation.perNumber
 		? await sendOncePerExecution(ctx, sent, sendOptions)
 		: { answer: await sendPaced(ctx, sent, sendOptions), repeated: false };

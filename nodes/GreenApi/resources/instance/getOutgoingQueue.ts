@@ -1,13 +1,11 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
 import { METHODS } from '../../../shared/api';
-import { GreenApiError } from '../../../shared/errors';
 import type { QueueAnswerError } from '../../../shared/queue';
 import { readMessagesCount } from '../../../shared/queue';
-import { DEFAULT_TIMEOUT_MS, sendPaced } from '../../../shared/transport';
+import { sendPaced } from '../../../shared/transport';
 import type { GreenApiOperation } from '../../shared/routing';
-import { itemError } from '../../shared/routing';
+import { itemError, sendOptionsFor } from '../../shared/routing';
 
 const NAME = 'Get Outgoing Queue';
 
@@ -44,25 +42,12 @@ export const getOutgoingQueue: GreenApiOperation = {
 		}
 		const json: IDataObject = { count, explanation: explain(count) };
 		if (this.getNodeParameter('includeMessages', false) === true) {
-			const options = this.getNodeParameter('options', {}) as { maxRequestsPerSecond?: number; timeout?: number };
-			let messages: unknown;
-			try {
-				messages = await sendPaced(
-					this,
-					{ method: METHODS.showMessagesQueue.verb, url: '/showMessagesQueue', headers: { Accept: 'application/json' } },
-					{
-						method: 'showMessagesQueue',
-						maxPerSecond: options.maxRequestsPerSecond,
-						timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
-						itemIndex: this.getItemIndex(),
-					},
-				);
-			} catch (error) {
-				// The routing lets only a NodeOperationError out of an output step as it is (anything
-				// else reads as a bug of ours): GREEN-API's failure keeps its words, not its HTTP code.
-				if (!(error instanceof GreenApiError)) throw new NodeOperationError(this.getNode(), error as Error);
-				throw new NodeOperationError(this.getNode(), error.message, { itemIndex: this.getItemIndex(), description: error.description ?? undefined });
-			}
+			// A failure of this request is a GreenApiError: the routing lets it out as it is.
+			const messages: unknown = await sendPaced(
+				this,
+				{ method: METHODS.showMessagesQueue.verb, url: '/showMessagesQueue', headers: { Accept: 'application/json' } },
+				sendOptionsFor(this, 'showMessagesQueue'),
+			);
 			if (!Array.isArray(messages)) {
 				throw itemError(this, NAME, 'GREEN-API answered showMessagesQueue with something that is not a list', 'Try again, or turn Include Messages off to get the count alone.');
 			}
