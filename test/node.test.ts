@@ -11,6 +11,7 @@ import { localItemError } from '../nodes/shared/errors';
 
 import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
 import { getState } from '../nodes/GreenApi/resources/instance/getState';
+import { instanceOperations } from '../nodes/GreenApi/resources/instance';
 import { operationOption } from '../nodes/GreenApi/shared/routing';
 import { findSecret, logs, runNode } from './harness/engine';
 import type { NodeRunResult } from './harness/engine';
@@ -214,9 +215,11 @@ describe('the parameter panel', () => {
 		expect(notices[0].displayName).toMatch(text);
 	});
 
-	it('operations that only read show no warning of a change', () => {
-		for (const operation of ['getState', 'getAppealStatus', 'getOutgoingQueue', 'getLinkCode']) {
-			expect(shownFor(operation).filter((p) => p.type === 'notice')).toEqual([]);
+	it('operations that only read show no warning of a change; the ones that change something are exactly Logout, Reboot and Unban', () => {
+		const changing = instanceOperations.filter((op) => op.warning !== undefined).map((op) => op.value);
+		expect(changing.sort()).toEqual(['logout', 'reboot', 'unban']);
+		for (const op of instanceOperations.filter((o) => o.warning === undefined)) {
+			expect(shownFor(op.value).filter((p) => p.type === 'notice')).toEqual([]);
 		}
 	});
 });

@@ -17,6 +17,7 @@ import type { Execution, Harness } from './harness';
 import { McpSession } from './mcp/mcp-client';
 import { screenshotWorkflows } from './mcp/editor';
 import { connectionTriples, readTemplate, templateFiles, templateForTest } from './mcp/templates';
+import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
 
 const VERSION = env.DEFAULT_N8N_VERSION as string;
 const MIN = 60e3;
@@ -349,7 +350,8 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 				].sort(),
 			);
 			// every GREEN-API operation that changes something is behind the approval step
-			const destructive = wf.nodes.filter((n: Json) => n.type.endsWith('.greenApiTool') && ['reboot', 'logout', 'unban'].includes(n.parameters.operation));
+			const changing = instanceOperations.filter((op) => op.warning !== undefined).map((op) => op.value);
+			const destructive = wf.nodes.filter((n: Json) => n.type.endsWith('.greenApiTool') && changing.includes(n.parameters.operation));
 			for (const n of destructive) {
 				expect(connectionTriples({ connections: { [n.name]: wf.connections[n.name] } })).toEqual([`${n.name} -[ai_tool]-> Ask for approval in chat`]);
 				expect(n.parameters.toolDescription).toMatch(/A person must approve each call/);

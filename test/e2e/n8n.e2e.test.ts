@@ -46,8 +46,8 @@ const BROWSER_VERSION = process.env.GREEN_API_E2E_BROWSER_VERSION || env.DEFAULT
 
 const MIN = 60e3;
 
-/** Operations that change the instance or file something on every run: only their own tests run them. */
-const DESTRUCTIVE = ['logout', 'reboot', 'unban'];
+/** Operations that change the instance or file something on every run (they carry a warning): only their own tests run them. */
+const DESTRUCTIVE = instanceOperations.filter((op) => op.warning !== undefined).map((op) => op.value);
 /** GREEN-API methods that answer only before a phone is linked ("log out first"): run on the unlinked instance. */
 const UNLINKED_ONLY = ['getAuthorizationCode'];
 /** A number of the main sandbox instance (its phone), pasted the way people do. */

@@ -67,6 +67,12 @@ export interface GreenApiOperation {
 	description: string;
 	/** Sends one phone number per item: shows the shared Phone Number field (shared/descriptions.ts). */
 	perNumber?: boolean;
+	/**
+	 * Set on operations that change the instance or file something with GREEN-API on every run:
+	 * what happens, shown as a notice in the parameter panel and in the tool description. Tests
+	 * that run every operation leave these out.
+	 */
+	warning?: string;
 	/** Fields only this operation has. */
 	fields?: INodeProperties[];
 	/** Build the request body from the item's parameters. */

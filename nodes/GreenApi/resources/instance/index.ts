@@ -28,13 +28,6 @@ export const instanceOperations: GreenApiOperation[] = [
 	unban,
 ];
 
-/** Operations that change the instance: a warning in the parameter panel (people) and in the tool description (models). */
-const WARNINGS: Record<string, string> = {
-	logout: 'Logout unlinks the phone: the instance stays unlinked until someone links a phone again (QR code or link code).',
-	reboot: 'Reboot restarts the instance: sending stops for up to a few minutes.',
-	unban: 'Each run files a new appeal with WhatsApp, one per item. To follow an appeal, use Get Appeal Status.',
-};
-
 const ASK_A_HUMAN = 'Ask a human and get their approval before using it.';
 
 /** What a model reads about each operation used as a tool (see toolDescriptionFields). */
@@ -53,9 +46,9 @@ const TOOL_DESCRIPTIONS: Record<string, string> = {
 		'Get the QR code that links a phone to the instance. Use it only when the state is notAuthorized. Returns type and explanation: qrCode means an image exists for a person to scan; you cannot see or scan it, so tell the person to open the QR code in the GREEN-API console, or use Get Link Code. alreadyLogged: already linked, no QR code needed.',
 	getState:
 		'Get the state of the WhatsApp instance. Use it first when asked whether WhatsApp works. Returns stateInstance (authorized = linked and working; notAuthorized = no phone linked; blocked = account banned; starting = starting, wait up to 5 minutes; yellowCard = sending suspended for suspected spam; sleepMode = phone offline), meaning and recommendedAction.',
-	logout: `Unlink the phone from the instance. ${WARNINGS.logout} Destructive: ${ASK_A_HUMAN} Returns isLogout.`,
-	reboot: `Restart the instance; GREEN-API advises it when the state stays starting for more than 5 minutes or is yellowCard. ${WARNINGS.reboot} ${ASK_A_HUMAN} Returns isReboot.`,
-	unban: `File an appeal against the ban of a number of this instance. ${WARNINGS.unban} ${ASK_A_HUMAN} Returns status, reason and explanation.`,
+	logout: `Unlink the phone from the instance. ${logout.warning} Destructive: ${ASK_A_HUMAN} Returns isLogout.`,
+	reboot: `Restart the instance; GREEN-API advises it when the state stays starting for more than 5 minutes or is yellowCard. ${reboot.warning} ${ASK_A_HUMAN} Returns isReboot.`,
+	unban: `File an appeal against the ban of a number of this instance. ${unban.warning} ${ASK_A_HUMAN} Returns status, reason and explanation.`,
 };
 
 export const instanceDescription: INodeProperties[] = [
@@ -68,7 +61,8 @@ export const instanceDescription: INodeProperties[] = [
 		options: instanceOperations.map(operationOption),
 		default: 'getState',
 	},
-	...Object.entries(WARNINGS).map(([operation, text]) => noticeField('instance', operation, text)),
+	// A warning for people in the parameter panel (models read it in the tool description).
+	...instanceOperations.flatMap((op) => (op.warning ? [noticeField('instance', op.value, op.warning)] : [])),
 	phoneNumberField('instance', instanceOperations),
 	...instanceOperations.flatMap((op) => op.fields ?? []),
 	...toolDescriptionFields('instance', TOOL_DESCRIPTIONS),

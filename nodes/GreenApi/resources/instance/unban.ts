@@ -23,6 +23,7 @@ export const unban: GreenApiOperation = {
 	value: 'unban',
 	method: 'unban',
 	action: 'Appeal the ban of a number',
+	warning: 'Each run files a new appeal with WhatsApp, one per item. To follow an appeal, use Get Appeal Status.',
 	description:
 		'File an appeal against the ban of a number that was linked to this instance. Each call files an appeal: ask a human before using it.',
 	perNumber: true,
