@@ -26,6 +26,8 @@ export interface MultiCase {
 	items: number;
 	/** The node's Max Requests Per Second option, when set. */
 	maxPerSecond?: number;
+	/** Which run of the same case this is (cases with targets run more than once), and of how many. */
+	run?: [number, number];
 }
 
 export interface MultiRow extends MultiCase {
@@ -162,18 +164,26 @@ async function runCase(sandbox: SandboxProcess, spec: MultiCase): Promise<MultiR
 }
 
 export function label(row: MultiCase): string {
-	return `${row.processes} x ${row.items}${row.maxPerSecond ? `, Max Requests Per Second ${row.maxPerSecond}` : ''}`;
+	const run = row.run ? ` (run ${row.run[0]} of ${row.run[1]})` : '';
+	return `${row.processes} x ${row.items}${row.maxPerSecond ? `, Max Requests Per Second ${row.maxPerSecond}` : ''}${run}`;
 }
 
-export const DEFAULT_MULTI_CASES: MultiCase[] = [
-	{ processes: 1, items: 100 },
-	{ processes: 2, items: 100 },
-	{ processes: 4, items: 100 },
-	{ processes: 8, items: 100 },
-	{ processes: 4, items: 100, maxPerSecond: Math.floor(MULTI_LIMIT / 4) },
-];
+/** The process counts with targets: one run says little (how the processes' shares fall varies), so they run several times. */
+const TARGET_PROCESSES = [2, 4];
+export const MULTI_RUNS = 3;
 
-export async function multiProcess(cases = DEFAULT_MULTI_CASES): Promise<MultiRow[]> {
+export function multiCases(runs = MULTI_RUNS, only?: number[]): MultiCase[] {
+	const cases: MultiCase[] = [];
+	for (const processes of [1, 2, 4, 8]) {
+		if (only && !only.includes(processes)) continue;
+		const n = TARGET_PROCESSES.includes(processes) ? runs : 1;
+		for (let run = 1; run <= n; run++) cases.push({ processes, items: 100, ...(n > 1 ? { run: [run, n] as [number, number] } : {}) });
+	}
+	if (!only || only.includes(4)) cases.push({ processes: 4, items: 100, maxPerSecond: Math.floor(MULTI_LIMIT / 4) });
+	return cases;
+}
+
+export async function multiProcess(cases = multiCases()): Promise<MultiRow[]> {
 	log(`Several processes, one instance: limit ${MULTI_LIMIT}/s, latency ${MULTI_LATENCY_MS} +- ${MULTI_JITTER_MS} ms, sandbox in a process of its own`);
 	const sandbox = await startSandboxProcess();
 	try {
@@ -196,15 +206,25 @@ export function multiTargets(rows: MultiRow[]): MultiTarget[] {
 	const targets: MultiTarget[] = [
 		{
 			what: 'Several processes: 0 failed items at every W (and every answer in its input position)',
-			measured: adaptive.map((r) => `W=${r.processes}: ${r.failed} failed, ${r.misplaced} misplaced`).join('; '),
+			measured: [...new Set(adaptive.map((r) => r.processes))]
+				.map((w) => {
+					const runs = adaptive.filter((r) => r.processes === w);
+					const sum = (f: (r: MultiRow) => number) => runs.reduce((total, r) => total + f(r), 0);
+					return `W=${w}: ${sum((r) => r.failed)} failed, ${sum((r) => r.misplaced)} misplaced${runs.length > 1 ? ` in ${runs.length} runs` : ''}`;
+				})
+				.join('; '),
 			pass: rows.every((r) => r.failed === 0 && r.misplaced === 0),
 		},
 	];
-	for (const r of adaptive.filter((x) => x.processes === 2 || x.processes === 4)) {
+	for (const w of TARGET_PROCESSES) {
+		const runs = adaptive.filter((x) => x.processes === w);
+		if (runs.length === 0) continue;
+		const met = runs.filter((r) => r.share >= 0.85 && r.http429 / r.requests <= 0.05).length;
+		const each = runs.map((r) => `${percent(r.share)}, ${r.http429} of ${r.requests} = ${fixed((100 * r.http429) / r.requests, 1)}%`);
 		targets.push({
-			what: `Several processes, W=${r.processes}: at least 85% of the limit, at most 5% of requests answered 429`,
-			measured: `${percent(r.share)} of the limit, ${r.http429} of ${r.requests} requests = ${fixed((100 * r.http429) / r.requests, 1)}%`,
-			pass: r.share >= 0.85 && r.http429 / r.requests <= 0.05,
+			what: `Several processes, W=${w}: at least 85% of the limit, at most 5% of requests answered 429`,
+			measured: runs.length === 1 ? each[0] : `met in ${met} of ${runs.length} runs (${each.join('; ')})`,
+			pass: met === runs.length,
 		});
 	}
 	return targets;
@@ -212,14 +232,14 @@ export function multiTargets(rows: MultiRow[]): MultiTarget[] {
 
 export function multiSection(rows: MultiRow[]): string {
 	const rowsTable = table(
-		['processes x items', 'of the limit', 'requests answered 429', 'failed items', 'first request', 'wall time (last process done)', 'max in 1 s', 'load (1 min) before -> after'],
+		['processes x items', 'of the limit', 'requests answered 429', 'failed items', 'first request', 'each process done', 'max in 1 s', 'load (1 min) before -> after'],
 		rows.map((r) => [
 			label(r),
 			`${percent(r.share)} (${percent(r.wallShare)} of the wall time)`,
 			`${r.http429} of ${r.requests} (${fixed((100 * r.http429) / r.requests, 1)}%)`,
 			String(r.failed),
 			r.processes === 1 ? `${fixed(r.firstRequestS[0], 2)} s` : `${fixed(r.firstRequestS[0], 2)}-${fixed(r.firstRequestS[1], 2)} s`,
-			`${fixed(r.wallS, 1)} s`,
+			`${[...r.doneS].sort((a, b) => a - b).map((d) => fixed(d, 1)).join(', ')} s`,
 			String(r.peakPerWindow),
 			`${fixed(r.loadBefore, 1)} -> ${fixed(r.loadAfter, 1)}`,
 		]),
@@ -234,7 +254,9 @@ checkWhatsapp requests per sliding second (not scaled) and ${MULTI_LATENCY_MS} +
 are started, load n8n, and then all start their execution at the same moment. Their pacers
 cannot see each other: they learn from the 429s (nodes/shared/pacing.ts, "Pacing across
 processes" in the README). The last row sets Max Requests Per Second to the limit divided by
-the number of processes, rounded down to a whole number: the way to get no 429 at all.
+the number of processes, rounded down to a whole number: the way to get no 429 at all. The
+cases with targets (W = ${TARGET_PROCESSES.join(' and ')}) run ${MULTI_RUNS} times: how the processes' shares fall differs from one
+run to the next, and so does the result; a target passes only when every run meets it.
 
 ${rowsTable}
 
@@ -248,6 +270,15 @@ ${table(['target', 'measured', 'result'], multiTargets(rows).map((t) => [t.what,
 - **first request**: from the common start to each process's first HTTP request (fastest and
   slowest process); n8n prepares all items of an execution before the first one is sent, and
   the processes share 2 cores.
+- **Why W=4 varies**: 4 processes split the limit of ${MULTI_LIMIT} into whole shares (3 + 3 + 2 + 2: a
+  pace of whole requests per second is what keeps their sum under the limit), so equal
+  executions end at different times. The processes left can only find out that the others
+  have gone by stepping up and meeting no 429, and each step that meets a full second costs a
+  429 (the budget here is 5%). How long they take decides the run: see when each process was
+  done in the runs under 85%.
+  \`node -r ./bench/register.js bench/simulate.ts\` runs these cases on a virtual clock with 16
+  start patterns, and again with the processes left told at once when one finishes: that
+  what-if (no pacer can do it) is where the missing share is.
 - **load**: the 1-minute load average of the machine around each case (2 cores; other work
   ran on the machine during the benchmark).
 - Alone: \`npm run bench -- multi\` runs only this case and rewrites only this section

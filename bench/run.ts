@@ -8,6 +8,7 @@
  *   npm run bench -- --no-write        # print only
  *   npm run bench -- --batching 10/1000,9/1000   # which batch settings to try in case (c)
  *   npm run bench -- multi             # only the multi-process case; rewrites only its section
+ *   npm run bench -- multi --runs 5 --processes 4   # W = 4 only, 5 runs
  *
  * Runs as TypeScript without a build: `node --expose-gc -r ./bench/register.js bench/run.ts`.
  * See BENCHMARKS.md ("How it is measured") for what each number means.
@@ -28,7 +29,7 @@ import type { AnyNodeType, NodeRunResult } from '../test/harness/engine';
 import { loadHttpRequestNode, NODES_BASE_VERSION } from './http-request-node';
 import { quotaBench } from './quota';
 import { collectGarbage, fixed, maxInWindow, median, percent, retainedHeapMB, sampleMemory, table } from './measure';
-import { DEFAULT_MULTI_CASES, multiProcess, multiSection, multiTargets } from './multi';
+import { multiCases as casesFor, multiProcess, multiSection, multiTargets, MULTI_RUNS } from './multi';
 import type { MultiRow } from './multi';
 import { SequentialCheck } from './sequential-node';
 
@@ -49,10 +50,12 @@ interface Settings {
 	multi: boolean;
 	/** Process counts for the multi-process case. */
 	processes?: number[];
+	/** Runs of each multi-process case that has targets (W = 2 and 4). */
+	runs: number;
 }
 
 function parseArgs(argv: string[]): Settings {
-	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]], multi: false };
+	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]], multi: false, runs: MULTI_RUNS };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -66,11 +69,12 @@ function parseArgs(argv: string[]): Settings {
 		else if (arg === '--only') settings.only = value().split(',');
 		else if (arg === 'multi') settings.multi = true;
 		else if (arg === '--processes') settings.processes = value().split(',').map(Number);
+		else if (arg === '--runs') settings.runs = Number(value());
 		else if (arg === '--batching') {
 			settings.batching = value()
 				.split(',')
 				.map((pair) => pair.split('/').map(Number) as [number, number]);
-		} else throw new Error(`Unknown option ${arg} (known: multi, --processes 1,2,4, --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
+		} else throw new Error(`Unknown option ${arg} (known: multi, --processes 1,2,4, --runs N, --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
 	}
 	if (!(settings.scale >= 1) || !Number.isInteger(settings.scale)) throw new Error('--scale must be a whole number >= 1');
 	if (!(settings.items >= 10)) throw new Error('--items must be >= 10');
@@ -559,8 +563,7 @@ ${multiSection(multi)}
 let loadBefore = os.loadavg();
 
 function multiCases() {
-	const only = settings.processes;
-	return only ? DEFAULT_MULTI_CASES.filter((c) => only.includes(c.processes)) : DEFAULT_MULTI_CASES;
+	return casesFor(settings.runs, settings.processes);
 }
 
 /** `npm run bench -- multi`: the multi-process case alone, written into its own section. */

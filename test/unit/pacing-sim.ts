@@ -64,6 +64,13 @@ export interface WorldOptions {
 	sendJitterMs?: number;
 	settings?: typeof ADAPTATION;
 	seed?: number;
+	/**
+	 * 'told' (a what-if, not something a pacer can do): when a process finishes, the others are
+	 * told at once and split the limit between them (whole turns per second). Compared with the
+	 * default, where they must find out through their own probes, it shows what the time to notice
+	 * that others have gone costs.
+	 */
+	departures?: 'learn' | 'told';
 }
 
 export interface Attempt {
@@ -97,6 +104,7 @@ export async function simulate(options: WorldOptions): Promise<WorldResult> {
 		return true;
 	};
 	const failed = options.processes.map(() => 0);
+	const left = options.processes.map(({ items }) => items);
 	const doneAt = options.processes.map(() => 0);
 	const pacers = options.processes.map(() => new Pacer(limit, clock, options.settings, rnd));
 
@@ -121,6 +129,10 @@ export async function simulate(options: WorldOptions): Promise<WorldResult> {
 			await clock.sleep(wait);
 		}
 		doneAt[p] = Math.max(doneAt[p], clock.now());
+		if (--left[p] === 0 && options.departures === 'told') {
+			const remaining = pacers.filter((_, q) => left[q] > 0);
+			for (const pacer of remaining) pacer.share.settle(clock.now(), Math.floor(limit / remaining.length));
+		}
 	};
 
 	const all: Array<Promise<void>> = [];
