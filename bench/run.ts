@@ -627,7 +627,7 @@ async function main(): Promise<void> {
 main()
 	// Check WhatsApp with repeated numbers and a used-up quota (bench/quota.ts): printed, not written.
 	.then(async () => {
-		if (settings.only && !settings.only.includes('quota')) return;
+		if (settings.multi || (settings.only && !settings.only.includes('quota'))) return;
 		const { text, pass } = await quotaBench(log);
 		process.stdout.write(`\n${text}\n`);
 		if (!pass) process.exitCode = 1;
