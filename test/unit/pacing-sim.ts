@@ -66,11 +66,13 @@ export interface WorldOptions {
 	seed?: number;
 	/**
 	 * 'told' (a what-if, not something a pacer can do): when a process finishes, the others are
-	 * told at once and split the limit between them (whole turns per second). Compared with the
-	 * default, where they must find out through their own probes, it shows what the time to notice
-	 * that others have gone costs.
+	 * told (at once, or toldAfterMs later) and split the limit between them (whole turns per
+	 * second). Compared with the default, where they must find out through their own probes, it
+	 * shows what the time to notice that others have gone costs.
 	 */
 	departures?: 'learn' | 'told';
+	/** With 'told': the others are told this long after a process finishes (default at once). */
+	toldAfterMs?: number;
 }
 
 export interface Attempt {
@@ -130,8 +132,10 @@ export async function simulate(options: WorldOptions): Promise<WorldResult> {
 		}
 		doneAt[p] = Math.max(doneAt[p], clock.now());
 		if (--left[p] === 0 && options.departures === 'told') {
-			const remaining = pacers.filter((_, q) => left[q] > 0);
-			for (const pacer of remaining) pacer.share.settle(clock.now(), Math.floor(limit / remaining.length));
+			clock.at(clock.now() + (options.toldAfterMs ?? 0), () => {
+				const remaining = pacers.filter((_, q) => left[q] > 0);
+				for (const pacer of remaining) pacer.share.settle(clock.now(), Math.floor(limit / remaining.length));
+			});
 		}
 	};
 
