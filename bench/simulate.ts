@@ -15,10 +15,9 @@
 import { ADAPTATION } from '../nodes/shared/pacing';
 import { random, refusedShare, simulate, utilisation } from '../test/unit/pacing-sim';
 import { fixed, percent } from './measure';
+import { meetsSharingTarget } from './multi';
 
 const SEEDS = 16;
-const TARGET_SHARE = 0.85;
-const TARGET_REFUSED = 0.05;
 
 /** Start times (ms) of w processes for one seed. */
 const STARTS = {
@@ -48,7 +47,7 @@ async function row(w: number, settings: typeof ADAPTATION, told?: number): Promi
 			shares.push(share);
 			refused.push(refusedOfAll);
 			failed += r.failed.reduce((a, b) => a + b, 0);
-			if (share >= TARGET_SHARE && refusedOfAll <= TARGET_REFUSED) met++;
+			if (meetsSharingTarget(share, refusedOfAll)) met++;
 		}
 		process.stdout.write(
 			`  W=${w}, ${way.padEnd(8)}: of the limit ${stats(shares)}; answered 429 ${stats(refused)}; failed items ${failed}; ` +
