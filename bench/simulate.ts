@@ -8,6 +8,7 @@
  * bench/multi.ts the processes' first requests fall within 10 to 250 ms of each other), and up
  * to 0.4 s apart (a busy machine). Per way it prints the share of the limit and of requests
  * answered 429 (min / mean / max) and in how many seeds both of issue 9's targets hold (85%, 5%).
+ * The W=4 runs are then grouped by how their first second split the limit between the processes.
  * The last blocks tell each process, at once or some seconds later, when another one has
  * finished (a what-if no pacer can do): the difference is what finding out through probes costs,
  * and the delays show how soon a pacer would have to find out.
@@ -31,28 +32,58 @@ const STARTS = {
 
 const stats = (xs: number[]) => `${percent(Math.min(...xs))} / ${percent(xs.reduce((a, b) => a + b) / xs.length)} / ${percent(Math.max(...xs))}`;
 
+interface Run {
+	share: number;
+	refused: number;
+	failed: number;
+	/** Per process, requests accepted in the first second after its first turn, ascending. */
+	split: number[];
+}
+
+/** W processes x 100 items for each seed of one way of starting. */
+async function runs(w: number, starts: (w: number, seed: number) => number[], settings: typeof ADAPTATION, told?: number): Promise<Run[]> {
+	const result: Run[] = [];
+	for (let seed = 1; seed <= SEEDS; seed++) {
+		const processes = starts(w, seed).map((startAt) => ({ items: 100, startAt }));
+		const r = await simulate({ processes, settings, seed, departures: told === undefined ? 'learn' : 'told', toldAfterMs: told });
+		const split = processes.map((_, p) => {
+			const mine = r.attempts.filter((a) => a.process === p);
+			const firstTurn = Math.min(...mine.map((a) => a.turnAt));
+			return mine.filter((a) => a.accepted && a.turnAt < firstTurn + 1000).length;
+		});
+		const failed = r.failed.reduce((a, b) => a + b, 0);
+		result.push({ share: utilisation(r.attempts), refused: refusedShare(r.attempts), failed, split: split.sort((a, b) => a - b) });
+	}
+	return result;
+}
+
+const summary = (rs: Run[]) =>
+	`of the limit ${stats(rs.map((r) => r.share))}; answered 429 ${stats(rs.map((r) => r.refused))}; ` +
+	`failed items ${rs.reduce((sum, r) => sum + r.failed, 0)}; targets met in ${rs.filter((r) => meetsSharingTarget(r.share, r.refused)).length} of ${rs.length}`;
+
 /** One line per way of starting: W processes x 100 items, 16 seeds. */
 async function row(w: number, settings: typeof ADAPTATION, told?: number): Promise<void> {
 	for (const [way, starts] of Object.entries(STARTS)) {
 		if (w === 1 && way !== 'together') continue;
-		const shares: number[] = [];
-		const refused: number[] = [];
-		let failed = 0;
-		let met = 0;
-		for (let seed = 1; seed <= SEEDS; seed++) {
-			const processes = starts(w, seed).map((startAt) => ({ items: 100, startAt }));
-			const r = await simulate({ processes, settings, seed, departures: told === undefined ? 'learn' : 'told', toldAfterMs: told });
-			const share = utilisation(r.attempts);
-			const refusedOfAll = refusedShare(r.attempts);
-			shares.push(share);
-			refused.push(refusedOfAll);
-			failed += r.failed.reduce((a, b) => a + b, 0);
-			if (meetsSharingTarget(share, refusedOfAll)) met++;
+		process.stdout.write(`  W=${w}, ${way.padEnd(8)}: ${summary(await runs(w, starts, settings, told))}\n`);
+	}
+}
+
+/**
+ * W=4 over every way of starting, grouped by how the first second split the limit between the
+ * processes: whether an unlucky start (one process left with 1 turn per second) is what costs.
+ */
+async function bySplit(settings: typeof ADAPTATION): Promise<void> {
+	const groups = new Map<string, Run[]>();
+	for (const starts of Object.values(STARTS)) {
+		for (const run of await runs(4, starts, settings)) {
+			const key = run.split.join('+');
+			groups.set(key, [...(groups.get(key) ?? []), run]);
 		}
-		process.stdout.write(
-			`  W=${w}, ${way.padEnd(8)}: of the limit ${stats(shares)}; answered 429 ${stats(refused)}; failed items ${failed}; ` +
-				`targets met in ${met} of ${SEEDS}\n`,
-		);
+	}
+	process.stdout.write(`W=4, all ways of starting, by what each process got through in its first second:\n`);
+	for (const [split, rs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+		process.stdout.write(`  ${split.padEnd(8)} (${rs.length} runs): ${summary(rs)}\n`);
 	}
 }
 
@@ -60,6 +91,7 @@ async function main(): Promise<void> {
 	const settings = { ...ADAPTATION, ...(JSON.parse(process.argv[2] ?? '{}') as Partial<typeof ADAPTATION>) };
 	process.stdout.write(`Pacers as they are (of the limit and 429s: min / mean / max over ${SEEDS} seeds):\n`);
 	for (const w of [1, 2, 4, 8]) await row(w, settings);
+	await bySplit(settings);
 	for (const after of [0, 2000, 4000]) {
 		process.stdout.write(`What-if: the others are told ${after === 0 ? 'at once' : `${after / 1000} s after`} when a process finishes:\n`);
 		for (const w of [2, 4]) await row(w, settings, after);
