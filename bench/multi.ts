@@ -12,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { shareOfLimit } from '../test/arrivals';
 import { makeToken } from '../test/fixtures';
 import { fixed, maxInWindow, percent, table } from './measure';
 import type { WorkerReport } from './multi-worker';
@@ -147,7 +148,7 @@ async function runCase(sandbox: SandboxProcess, spec: MultiCase): Promise<MultiR
 			failed: reports.reduce((sum, r) => sum + r.failed, 0),
 			misplaced: reports.reduce((sum, r) => sum + r.misplaced, 0),
 			reasons,
-			share: (accepted.length - 1) / ((Math.max(...accepted) - Math.min(...accepted)) / 1000) / MULTI_LIMIT,
+			share: shareOfLimit(accepted, MULTI_LIMIT),
 			wallShare: ok / ((lastDone - goAt) / 1000) / MULTI_LIMIT,
 			wallS: (lastDone - goAt) / 1000,
 			peakPerWindow: maxInWindow(accepted),

@@ -8,3 +8,12 @@ export function maxInWindow(times: number[], windowMs = 1000): number {
 	}
 	return most;
 }
+
+/**
+ * Accepted requests per second against the limit, from the first accepted request to the last:
+ * how much of an instance's limit a run used (1 = the whole limit).
+ */
+export function shareOfLimit(times: number[], perSecond: number): number {
+	const span = (Math.max(...times) - Math.min(...times)) / 1000;
+	return (times.length - 1) / span / perSecond;
+}

@@ -8,6 +8,7 @@
 import { ADAPTATION, Pacer } from '../../nodes/shared/pacing';
 import type { Clock } from '../../nodes/shared/pacing';
 import { MAX_ATTEMPTS_429 } from '../../nodes/shared/retry';
+import { shareOfLimit } from '../arrivals';
 
 /** Timers on a virtual clock; run() fires them in time order and lets promises settle in between. */
 export class VirtualClock implements Clock {
@@ -152,9 +153,10 @@ export async function simulate(options: WorldOptions): Promise<WorldResult> {
 
 /** Accepted requests per second of the limit, from the first arrival to the last. */
 export function utilisation(attempts: Attempt[], limit = 10): number {
-	const ok = attempts.filter((a) => a.accepted).map((a) => a.arrivedAt);
-	const span = (Math.max(...ok) - Math.min(...ok)) / 1000;
-	return (ok.length - 1) / span / limit;
+	return shareOfLimit(
+		attempts.filter((a) => a.accepted).map((a) => a.arrivedAt),
+		limit,
+	);
 }
 
 export function refusedShare(attempts: Attempt[]): number {
