@@ -227,6 +227,8 @@ const DEFAULTS = Object.freeze({
 	authorizationCodeMs: 150000, // GREEN-API: a link code is valid about 2.5 minutes
 	/** @type {Readonly<Record<string, string>>} */
 	refusals: STATE_REFUSALS,
+	// performance.now() is monotonic; adding timeOrigin gives epoch ms that the rate window can trust.
+	now: () => performance.timeOrigin + performance.now(),
 });
 
 /** What updateInstance may change. */
@@ -303,9 +305,6 @@ const DROP = { drop: true };
 const text = (status, body) => ({ status, type: 'text/plain; charset=utf-8', body });
 /** @param {number} status @param {unknown} value @returns {Reply} */
 const json = (status, value) => ({ status, type: 'application/json', body: JSON.stringify(value) });
-
-// performance.now() is monotonic; adding timeOrigin gives epoch ms that the rate window can trust.
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * GREEN-API documents an integer; a numeric string is accepted too, as the real API seems to.
@@ -732,7 +731,7 @@ async function startSandbox(options = {}) {
 	 * @param {string} id @param {string} method
 	 */
 	function admit(id, method) {
-		const t = now();
+		const t = config.now();
 		const limit = rateLimits[method];
 		if (limit !== null && limit !== undefined) {
 			const key = `${id} ${method}`;
@@ -805,7 +804,7 @@ async function startSandbox(options = {}) {
 
 	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {string} path */
 	async function handleApi(req, res, path) {
-		const arrivedAt = Date.now();
+		const arrivedAt = config.now();
 		stats.total++;
 		stats.firstAt ??= arrivedAt;
 		stats.lastAt = arrivedAt;

@@ -89,6 +89,8 @@ export interface SandboxOptions {
 	authorizationCodeMs?: number;
 	/** 400 texts per state for checkWhatsapp, over STATE_REFUSALS (key 'null' for the null state) */
 	refusals?: Partial<Record<string, string>>;
+	/** epoch ms for the rate windows and arrival times (tests pass the nodes' virtual clock) */
+	now?: () => number;
 	instances?: InstanceDef[];
 }
 

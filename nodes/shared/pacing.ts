@@ -1,4 +1,5 @@
-import { sleep } from 'n8n-workflow';
+import { clock as sharedClock } from './clock';
+import type { Clock } from './clock';
 
 /**
  * Sending at exactly the documented rate leaves no room for network jitter against a
@@ -147,12 +148,7 @@ export class Share {
 	}
 }
 
-export interface Clock {
-	now(): number;
-	sleep(ms: number): Promise<void>;
-}
-
-const realClock: Clock = { now: () => Date.now(), sleep };
+export type { Clock };
 
 /**
  * Hands out send times for one instance and method, in call order. Requests overlap in
@@ -193,7 +189,7 @@ export class Pacer {
 
 	constructor(
 		perSecond: number,
-		private readonly clock: Clock = realClock,
+		private readonly clock: Clock = sharedClock,
 		private readonly settings = ADAPTATION,
 		private readonly random: () => number = Math.random,
 	) {

@@ -12,7 +12,6 @@
  * Only the HTTP exchange is inside the loop: what the caller does with the answer afterwards
  * cannot be mistaken for a failure of GREEN-API.
  */
-import { sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -23,6 +22,7 @@ import type {
 
 import { GREEN_API_CREDENTIAL, METHODS, readCredentials } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
+import { clock } from './clock';
 import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
 import { enterShare } from './executionShare';
@@ -114,7 +114,7 @@ async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
 		if (wait === undefined) return { ok: false, failure: result.failure, attempts: attemptNo };
 		// After a 429 every request to this instance waits, not only this one.
 		if (result.failure.status === 429) call.pacer.holdFor(wait);
-		await sleep(wait);
+		await clock.sleep(wait);
 	}
 }
 
