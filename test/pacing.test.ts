@@ -1,6 +1,7 @@
 /**
  * Pacing and retries of the GreenApi node, run by n8n's engine against the sandbox over real
- * HTTP.
+ * HTTP. The pacing proofs run on the real clock; the retries on a virtual one (harness/clock.ts),
+ * on which the backoff and a Retry-After are still waited for, in virtual time, without taking it.
  *
  * What users are promised is asserted from what n8n and the sandbox report: every item answered,
  * in input order, 429s retried. What the pacer itself controls is asserted strictly, on the
@@ -11,7 +12,9 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { clock as nodeClock } from '../nodes/shared/clock';
 import { Pacer } from '../nodes/shared/pacing';
+import { useSkipClock } from './harness/clock';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox } from './fixtures';
 import { maxInWindow } from './arrivals';
@@ -25,7 +28,7 @@ const originalTurn = Pacer.prototype.turn;
 beforeAll(() => {
 	jest.spyOn(Pacer.prototype, 'turn').mockImplementation(async function (this: Pacer) {
 		await originalTurn.call(this);
-		turns.push(Date.now());
+		turns.push(nodeClock.now()); // the clock the pacer runs on
 		pacersUsed.add(this);
 	});
 });
@@ -160,9 +163,10 @@ describe('pacing: real latency, the documented limit', () => {
 });
 
 describe('retries', () => {
+	const clock = useSkipClock();
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ latencyMs: 20 });
+		sandbox = await startSandbox({ latencyMs: 20, now: clock.now });
 	});
 	afterAll(async () => await sandbox.close());
 	beforeEach(() => sandbox.reset());
@@ -231,11 +235,12 @@ describe('retries', () => {
 });
 
 describe('Retry-After', () => {
+	const clock = useSkipClock();
 	let sandbox: Sandbox;
 	beforeAll(async () => {
 		// The sandbox's own limiter answers 429 with Retry-After: 2 (seconds); at 1 request per
 		// second it refuses the second of two items that our node sends 105 ms apart.
-		sandbox = await startSandbox({ latencyMs: 20, retryAfter: 2, rateLimits: { checkWhatsapp: 1 } });
+		sandbox = await startSandbox({ latencyMs: 20, retryAfter: 2, rateLimits: { checkWhatsapp: 1 }, now: clock.now });
 	});
 	afterAll(async () => await sandbox.close());
 

@@ -3,9 +3,12 @@
  * in trigger mode, WorkflowExecute in manual mode) against the sandbox over real HTTP, with the
  * workflow's static data round-tripped the way n8n stores it.
  *
- * The transport paces getStateInstance at 1 request/s per instance (process-wide), so tests that
- * poll an instance several times cost about a second per poll; each test uses its own instance.
+ * The transport paces getStateInstance at 1 request/s per instance (process-wide), and each test
+ * uses its own instance. The nodes and the sandbox run on a virtual clock (harness/clock.ts): the
+ * pacer's second between two polls and the retries' backoff are still there, in virtual time,
+ * without being waited out. Timestamps are checked against that clock.
  */
+import { useSkipClock } from './harness/clock';
 import { findSecret, logs } from './harness/engine';
 import type { PollRunResult } from './harness/engine';
 import { expectNoToken as expectNoSecret } from './harness/expect';
@@ -65,10 +68,11 @@ const queueFaults = Object.assign(instance('b026', 'notAuthorized'), { queue: 50
 const manualQueue = Object.assign(instance('b027', 'yellowCard'), { queue: 3, countKey: 'count' });
 const WRONG_TOKEN = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433';
 
+const clock = useSkipClock();
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ instances: defs });
+	sandbox = await startSandbox({ instances: defs, now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => {
@@ -78,7 +82,7 @@ beforeEach(() => {
 
 interface Poll extends PollRunResult {
 	mode: 'manual' | 'trigger';
-	/** Epoch ms just before and just after the poll. */
+	/** Epoch ms (virtual) just before and just after the poll. */
 	before: number;
 	after: number;
 }
@@ -97,14 +101,14 @@ async function poll(
 	const credentials = credentialsFor(sandbox, inst);
 	if (o.credentials) Object.assign(credentials.greenApi, o.credentials);
 	const mode = o.mode ?? 'trigger';
-	const before = Date.now();
+	const before = clock.now();
 	const result = await pollTrigger(credentials, o.parameters ?? {}, {
 		mode,
 		staticData: o.staticData,
 		activation: o.activation,
 		activationMode: o.activationMode,
 	});
-	return { ...result, mode, before, after: Date.now() };
+	return { ...result, mode, before, after: clock.now() };
 }
 
 function watchOf(result: PollRunResult): Watch {
@@ -116,7 +120,7 @@ function stored(watch: Watch): IDataObject {
 }
 
 function minutesAgo(minutes: number): string {
-	return new Date(Date.now() - minutes * 60_000).toISOString();
+	return new Date(clock.now() - minutes * 60_000).toISOString();
 }
 
 /** An ISO timestamp taken during the poll. */
