@@ -80,20 +80,23 @@ function expectResult(result: NodeRunResult, expected: Expected, inputCount: num
 	if (expected.totalRequests !== undefined) expect(stats.total).toBe(expected.totalRequests);
 }
 
-/** Declares a jest describe block running every case of the fixture. */
-export function describeOperation(fixture: OperationFixture): void {
+/**
+ * Declares a jest describe block running every case of the fixture. `sandboxOptions` go to every
+ * sandbox it starts (operations.test.ts passes the virtual clock's `now`).
+ */
+export function describeOperation(fixture: OperationFixture, sandboxOptions: SandboxOptions = {}): void {
 	describe(fixture.operation, () => {
 		let shared: Sandbox;
 		// Each case gets an instance of its own: the pacer keeps an instance's pace for the whole file.
 		let nextId = 1102000000;
 
 		beforeAll(async () => {
-			shared = await startSandbox({ rebootMs: 300 });
+			shared = await startSandbox({ rebootMs: 300, ...sandboxOptions });
 		});
 		afterAll(async () => await shared.close());
 
 		it.each(fixture.cases.map((c) => [c.title, c] as const))('%s', async (_title, c) => {
-			const own = c.sandbox ? await startSandbox({ rebootMs: 300, ...c.sandbox }) : undefined;
+			const own = c.sandbox ? await startSandbox({ rebootMs: 300, ...sandboxOptions, ...c.sandbox }) : undefined;
 			const sandbox = own ?? shared;
 			try {
 				const idInstance = String(nextId++);
