@@ -216,10 +216,14 @@ describe('retries', () => {
 		['an HTML 502 page', { kind: 'html' }],
 		['503', { kind: 'status', status: 503, body: 'Service Unavailable' }],
 		['499', { kind: 'status', status: 499, body: 'Client Closed Request' }],
-	])('%s twice, then success: retried, and the item succeeds', async (_name, fault) => {
+	])('%s twice, then success: retried after a backoff, and the item succeeds', async (_name, fault) => {
 		const inst = instance();
 		sandbox.injectFault({ idInstance: inst.idInstance, method: 'checkWhatsapp', count: 2, ...fault });
+		const started = clock.now();
 		const result = await runGreenApi(creds(inst), check(), { items: phoneItems(['441234567891']) });
+		// The backoff starts at 250-500 ms and doubles: at least 250 + 500 ms (virtual) before the
+		// third attempt, far more than the pace of checkWhatsapp (105 ms) would wait.
+		expect(clock.now() - started).toBeGreaterThanOrEqual(750);
 
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((i) => i.json)).toEqual([{ phone: '441234567891', phoneNumber: '441234567891', existsWhatsapp: true }]);

@@ -4,15 +4,16 @@
  * times at GREEN-API's 1 request/s, or lets an item meet eight 429s, does not wait ~35 s for it.
  *
  * Virtual time is real time plus the time skipped so far. A sleep skips ahead to its wake-up
- * time only while no HTTP request is open in this process (watched through Node's
- * diagnostics_channel); while one is, time runs at real speed. So a request given its turn
- * reaches the sandbox and is answered at the virtual time it was sent, and the next turn's wait
- * is skipped only after that: the sandbox, which reads the same clock (`startSandbox({ now:
- * clock.now })`), sees the requests exactly as far apart as the pacer spaced them, and its rate
- * limits hold in virtual time. The pacer's spacing, the backoff between attempts and a
- * Retry-After all still happen, in virtual time, without being waited out.
+ * time only when the process is quiet: every turn the pacers gave has become an HTTP request,
+ * and no HTTP request is open (requests are watched through Node's diagnostics_channel). Until
+ * then time runs at real speed. So a request is sent, reaches the sandbox and is answered at the
+ * virtual time of its turn, and the next turn's wait is skipped only after that: the sandbox,
+ * which reads the same clock (`startSandbox({ now: clock.now })`), sees requests exactly as far
+ * apart as the pacer spaced them, and its rate limits hold in virtual time. The pacer's spacing,
+ * the backoff between attempts and a Retry-After all still happen, in virtual time, without
+ * being waited out.
  *
- * What it cannot show: requests overlapping in flight (each skip waits for the open requests to
+ * What it cannot show: requests overlapping in flight (each skip waits for the open ones to
  * end). Those proofs stay on the real clock (test/pacing.test.ts).
  */
 import diagnostics from 'node:diagnostics_channel';
@@ -20,16 +21,23 @@ import type { ClientRequest } from 'node:http';
 
 import type { Clock } from '../../nodes/shared/clock';
 import { setClock } from '../../nodes/shared/clock';
+import { Pacer } from '../../nodes/shared/pacing';
 
-/** A real moment before a skip, for a request just given its turn to open (ms). */
-const SETTLE_MS = 5;
+/**
+ * A turn whose request has not started after this long (real ms) is taken to have none (an
+ * item of an execution whose quota ran out meanwhile sends nothing).
+ */
+const TURN_EXPIRES_MS = 250;
 
 const realWait = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SkipClock implements Clock {
 	private skipped = 0;
+	/** Requests sent and not yet closed. */
 	private readonly open = new Set<ClientRequest>();
-	private quietWaiters: Array<() => void> = [];
+	/** When each turn not yet followed by its request was given (real ms), oldest first. */
+	private readonly turnsGiven: number[] = [];
+	private wake: Array<() => void> = [];
 
 	/** Epoch ms, whole (the trigger's ISO timestamps keep whole ms). */
 	now = (): number => Date.now() + this.skipped;
@@ -38,9 +46,9 @@ export class SkipClock implements Clock {
 		ms = Math.max(0, ms);
 		const wakeAt = this.now() + ms;
 		const realDeadline = Date.now() + ms; // never slower than the real clock
-		await realWait(Math.min(ms, SETTLE_MS));
-		while (this.open.size > 0 && Date.now() < realDeadline) {
-			await Promise.race([new Promise<void>((resolve) => this.quietWaiters.push(resolve)), realWait(realDeadline - Date.now())]);
+		await realWait(0); // one timer tick, as a real sleep(0) gives
+		while (!this.quiet() && Date.now() < realDeadline) {
+			await Promise.race([new Promise<void>((resolve) => this.wake.push(resolve)), realWait(Math.min(realDeadline - Date.now(), TURN_EXPIRES_MS))]);
 		}
 		this.skipTo(wakeAt);
 	};
@@ -50,17 +58,32 @@ export class SkipClock implements Clock {
 		this.skipped += Math.ceil(ms);
 	}
 
-	/** Counts the HTTP requests of this process that are open (node:diagnostics_channel). */
-	readonly onRequest = ({ request }: { request: ClientRequest }): void => {
+	/** A pacer gave a turn: a request is about to start. */
+	turnGiven(): void {
+		this.turnsGiven.push(Date.now());
+	}
+
+	/** A request started (diagnostics_channel `http.client.request.start`). */
+	readonly requestStarted = ({ request }: { request: ClientRequest }): void => {
+		this.turnsGiven.shift();
 		this.open.add(request);
 		request.once('close', () => {
 			this.open.delete(request);
-			if (this.open.size > 0) return;
-			const waiters = this.quietWaiters;
-			this.quietWaiters = [];
-			for (const resolve of waiters) resolve();
+			this.changed();
 		});
+		this.changed();
 	};
+
+	private quiet(): boolean {
+		while (this.turnsGiven.length > 0 && Date.now() - this.turnsGiven[0] >= TURN_EXPIRES_MS) this.turnsGiven.shift();
+		return this.turnsGiven.length === 0 && this.open.size === 0;
+	}
+
+	private changed(): void {
+		const wake = this.wake;
+		this.wake = [];
+		for (const resolve of wake) resolve();
+	}
 
 	private skipTo(at: number): void {
 		const now = this.now();
@@ -74,13 +97,22 @@ export class SkipClock implements Clock {
  */
 export function useSkipClock(): SkipClock {
 	const clock = new SkipClock();
+	const onStart = clock.requestStarted as (message: unknown) => void;
+	let turn: Pacer['turn'];
 	beforeAll(() => {
-		diagnostics.subscribe('http.client.request.start', clock.onRequest as (message: unknown) => void);
+		// Every turn a pacer gives is followed by its request: the clock waits for it to start.
+		turn = Pacer.prototype.turn;
+		Pacer.prototype.turn = async function (this: Pacer): Promise<void> {
+			await turn.call(this);
+			clock.turnGiven();
+		};
+		diagnostics.subscribe('http.client.request.start', onStart);
 		setClock(clock);
 	});
 	afterAll(() => {
 		setClock();
-		diagnostics.unsubscribe('http.client.request.start', clock.onRequest as (message: unknown) => void);
+		diagnostics.unsubscribe('http.client.request.start', onStart);
+		Pacer.prototype.turn = turn;
 	});
 	return clock;
 }
