@@ -68,8 +68,9 @@ function instance(): InstanceDef {
 describe('pacing on the real clock: real latency, the documented limit', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		// GREEN-API's documented limits (the sandbox's defaults) and a realistic round trip.
-		sandbox = await startSandbox({ latencyMs: 150, latencyJitterMs: 50 });
+		// GREEN-API's documented limits (the sandbox's defaults) and a slow round trip: one request
+		// per round trip could not reach even 3 per second.
+		sandbox = await startSandbox({ latencyMs: 400, latencyJitterMs: 50 });
 	});
 	afterAll(async () => await sandbox.close());
 	beforeEach(() => sandbox.reset());
@@ -91,9 +92,11 @@ describe('pacing on the real clock: real latency, the documented limit', () => {
 		expect(turns).toHaveLength(stats.requests);
 		expect(stats.requests).toBe(35 + (stats.byStatus['429'] ?? 0));
 		expect(maxInWindow(turns)).toBeLessThanOrEqual(LIMIT);
-		// Not one request per round trip (150 ms): they overlap, at close to the limit.
+		// Not one request per round trip (400-450 ms): they overlap. How close to the limit the
+		// pace comes is checked on the virtual clock below; here a busy machine's own delays slow
+		// the engine down (about 5 per second measured with both cores busy).
 		expect(sandbox.stats().maxConcurrent).toBeGreaterThanOrEqual(2);
-		expect(rate(sandbox.stats().arrivals.checkWhatsapp)).toBeGreaterThan(0.7 * LIMIT);
+		expect(rate(sandbox.stats().arrivals.checkWhatsapp)).toBeGreaterThan(0.4 * LIMIT);
 	}, 30_000);
 
 	it('another client using the same instance (as a second n8n worker does): every item still answered, in order, and the pacer learns to share', async () => {
@@ -177,6 +180,9 @@ describe('pacing options and parallel executions, on the virtual clock', () => {
 		expect(result.error).toBeUndefined();
 		expectInOrder(result.items, phones);
 		expect(maxInWindow(turns)).toBeLessThanOrEqual(LIMIT);
+		// ... and close to it: 5% under it, the pacer's margin.
+		expect(rate(turns)).toBeGreaterThan(0.9 * LIMIT);
+		expect(checkWhatsapp().byStatus).toEqual({ '200': 25 });
 	}, 30_000);
 });
 

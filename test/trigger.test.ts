@@ -850,7 +850,7 @@ describe('transient failures emit nothing and leave the stored state untouched',
 		];
 		const outcomes = await Promise.all(kinds.map(async ([name, fault], i) => await sitOut(name, retried[i], fault)));
 		outcomes.forEach((outcome, i) => expect(outcome.actual).toEqual(outcome.expected(i === 0 ? 8 : 4, kinds[i][2])));
-	}, 60_000); // 8 attempts for a 429 back off for up to ~35 s
+	}, 60_000); // 8 attempts for a 429 back off for up to ~35 s (virtual time: skipped, not waited)
 
 	type Once = [name: string, fault: Omit<Fault, 'idInstance'>, parameters: INodeParameters, warning: RegExp];
 	const once: Once[] = [

@@ -3,18 +3,18 @@
  * the nodes' waits (pacing, retry backoff) pass at once, so a test that polls an instance five
  * times at GREEN-API's 1 request/s, or lets an item meet eight 429s, does not wait ~35 s for it.
  *
- * Virtual time is real time plus the time skipped so far. A sleep skips ahead to its wake-up
- * time only when the process is quiet: every turn the pacers gave has become an HTTP request,
- * and no HTTP request is open (requests are watched through Node's diagnostics_channel). Until
- * then time runs at real speed. So a request is sent, reaches the sandbox and is answered at the
- * virtual time of its turn, and the next turn's wait is skipped only after that: the sandbox,
- * which reads the same clock (`startSandbox({ now: clock.now })`), sees requests exactly as far
- * apart as the pacer spaced them, and its rate limits hold in virtual time. The pacer's spacing,
- * the backoff between attempts and a Retry-After all still happen, in virtual time, without
- * being waited out.
+ * Virtual time moves only when a sleep ends, and then to that sleep's wake-up time: the time the
+ * machine takes to run the engine and the HTTP exchange does not count, so results do not depend
+ * on how busy it is. A sleep ends once the process is quiet: every turn the pacers gave has
+ * become an HTTP request and no HTTP request is open (requests are watched through Node's
+ * diagnostics_channel). So a request reaches the sandbox at the virtual time of its turn, and the
+ * next turn comes only after it was answered: the sandbox, which reads the same clock
+ * (`startSandbox({ now: clock.now })`), sees requests exactly as far apart as the pacer spaced
+ * them, and its rate limits hold in virtual time. The pacer's spacing, the backoff between
+ * attempts and a Retry-After all still happen, in virtual time, without being waited out.
  *
- * What it cannot show: requests overlapping in flight (each skip waits for the open ones to
- * end). Those proofs stay on the real clock (test/pacing.test.ts).
+ * What it cannot show: requests overlapping in flight, and the machine's own delays. Those
+ * proofs stay on the real clock (test/pacing.test.ts). Timeouts of HTTP requests stay real.
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
@@ -27,38 +27,39 @@ import { Pacer } from '../../nodes/shared/pacing';
  * A turn whose request has not started after this long (real ms) is taken to have none (an
  * item of an execution whose quota ran out meanwhile sends nothing).
  */
-const TURN_EXPIRES_MS = 250;
+const TURN_EXPIRES_MS = 1000;
+/** A sleep ends after this long (real ms) even if the process is not quiet: a test must not hang. */
+const MAX_REAL_WAIT_MS = 10_000;
 
 const realWait = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SkipClock implements Clock {
-	private skipped = 0;
+	/** Virtual epoch ms, whole (the trigger's ISO timestamps keep whole ms). */
+	private time = Date.now();
 	/** Requests sent and not yet closed. */
 	private readonly open = new Set<ClientRequest>();
 	/** When each turn not yet followed by its request was given (real ms), oldest first. */
 	private readonly turnsGiven: number[] = [];
 	private wake: Array<() => void> = [];
 
-	/** Epoch ms, whole (the trigger's ISO timestamps keep whole ms). */
-	now = (): number => Date.now() + this.skipped;
+	now = (): number => this.time;
 
 	sleep = async (ms: number): Promise<void> => {
-		ms = Math.max(0, ms);
-		const wakeAt = this.now() + ms;
-		const realDeadline = Date.now() + ms; // never slower than the real clock
-		await realWait(0); // one timer tick, as a real sleep(0) gives
-		while (!this.quiet() && Date.now() < realDeadline) {
-			await Promise.race([new Promise<void>((resolve) => this.wake.push(resolve)), realWait(Math.min(realDeadline - Date.now(), TURN_EXPIRES_MS))]);
+		const wakeAt = this.time + Math.max(0, Math.ceil(ms));
+		const giveUpAt = Date.now() + MAX_REAL_WAIT_MS;
+		await realWait(0); // one timer tick, as a real sleep gives at least
+		while (!this.quiet() && Date.now() < giveUpAt) {
+			await Promise.race([new Promise<void>((resolve) => this.wake.push(resolve)), realWait(TURN_EXPIRES_MS)]);
 		}
-		this.skipTo(wakeAt);
+		this.time = Math.max(this.time, wakeAt);
 	};
 
 	/** Lets `ms` of virtual time pass at once (e.g. the minutes between two polls). */
 	pass(ms: number): void {
-		this.skipped += Math.ceil(ms);
+		this.time += Math.ceil(ms);
 	}
 
-	/** A pacer gave a turn: a request is about to start. */
+	/** A pacer gave a turn: its request is about to start. */
 	turnGiven(): void {
 		this.turnsGiven.push(Date.now());
 	}
@@ -83,11 +84,6 @@ export class SkipClock implements Clock {
 		const wake = this.wake;
 		this.wake = [];
 		for (const resolve of wake) resolve();
-	}
-
-	private skipTo(at: number): void {
-		const now = this.now();
-		if (at > now) this.pass(at - now);
 	}
 }
 
