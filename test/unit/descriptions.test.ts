@@ -1,6 +1,6 @@
 import { GreenApi } from '../../nodes/GreenApi/GreenApi.node';
 import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
-import { rateLimitText } from '../../nodes/GreenApi/shared/descriptions';
+import { rateLimitText } from '../../nodes/GreenApi/fields';
 
 const description = new GreenApi().description;
 
