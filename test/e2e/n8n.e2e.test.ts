@@ -124,6 +124,9 @@ async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenA
 	}
 }
 
+/** The node's Settings tab with Retry On Fail on: 3 tries, 1 s apart. */
+const RETRY_ON_FAIL = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 };
+
 const WORKFLOWS = [
 	...demoWorkflows(),
 	...READ_ONLY.map((c) => opWorkflow(c.workflowId, CRED[c.instance], readOnlyParameters(c.op))),
@@ -136,6 +139,8 @@ const WORKFLOWS = [
 	opWorkflow('E2eQrCode0000001', CRED.rough, { operation: 'getQrCode' }),
 	opWorkflow('E2eWrongToken001', CRED.wrongToken, { operation: 'getState' }),
 	opWorkflow('E2eBadNumber0001', CRED.main, { operation: 'checkWhatsapp', phoneNumber: 'call me maybe' }),
+	opWorkflow('E2eRetryState001', CRED.main, { operation: 'getState' }, RETRY_ON_FAIL),
+	opWorkflow('E2eRetryUnban001', CRED.main, { operation: 'unban', phoneNumber: PHONE, description: 'My number 79001234567 was blocked by mistake.' }, RETRY_ON_FAIL),
 	triggerWorkflow('E2eTrigger000001', CRED.trigger),
 	triggerWorkflow('E2eTriggerTest01', CRED.main),
 ];
@@ -287,6 +292,23 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		const err = e.error();
 		if (!err) throw new Error(`execution ${e.id} failed without an error`);
 		expect(`${err.message} ${err.description ?? ''}`).toContain('call me maybe');
+	});
+
+	test('with n8n\'s Retry On Fail on: one request per try, the error counts them, and Unban files one appeal', async () => {
+		const main = INSTANCES.main.idInstance;
+		h.sandbox.injectFault({ idInstance: main, method: 'getStateInstance', kind: 'status', status: 502, count: 3 });
+		let before = sandboxCount(h.sandbox, main);
+		const state = await h.run('E2eRetryState001');
+		expect(state.status).toBe('error');
+		expect(state.error()?.message).toMatch(/server error \(502\).*\(3 requests made\)/);
+		expect(sandboxCount(h.sandbox, main) - before).toBe(3);
+
+		h.sandbox.injectFault({ idInstance: main, method: 'unban', kind: 'status', status: 502, count: 1 });
+		before = sandboxCount(h.sandbox, main);
+		const unban = await h.run('E2eRetryUnban001');
+		expect(unban.status).toBe('error');
+		expect(unban.error()?.message).toMatch(/server error \(502\)/);
+		expect(sandboxCount(h.sandbox, main) - before).toBe(1);
 	});
 
 	test('credential test (the one behind the editor\'s Test button) against the sandbox', async () => {
