@@ -12,8 +12,8 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { clock as nodeClock } from '../nodes/shared/clock';
-import { Pacer } from '../nodes/shared/pacing';
+import { clock as nodeClock } from '../nodes/client/clock';
+import { Pacer } from '../nodes/client/pacing';
 import { useSkipClock } from './harness/clock';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox } from './fixtures';
@@ -105,9 +105,10 @@ describe('pacing on the real clock: real latency, the documented limit', () => {
 		// The other client: 5 requests per second on the same instance, for the whole run.
 		let stop = false;
 		const url = `${sandbox.url}/waInstance${inst.idInstance}/checkWhatsapp/${inst.apiTokenInstance}`;
+		const sent: Array<Promise<unknown>> = [];
 		const rival = (async () => {
 			while (!stop) {
-				void fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"phoneNumber": 441234567891}' }).then((r) => r.arrayBuffer());
+				sent.push(fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"phoneNumber": 441234567891}' }).then(async (r) => await r.arrayBuffer()));
 				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
 		})();
@@ -115,6 +116,7 @@ describe('pacing on the real clock: real latency, the documented limit', () => {
 		const result = await runGreenApi(credentials, check(), { items: phoneItems(phones) });
 		stop = true;
 		await rival;
+		await Promise.all(sent); // answered before the sandbox closes
 
 		expect(result.error).toBeUndefined();
 		expectInOrder(result.items, phones);

@@ -6,7 +6,7 @@
  * The nodes and the sandbox run on a virtual clock (harness/clock.ts): times below are virtual,
  * the pace and the sandbox's limits hold in it, and waiting for the pace still shows as time.
  */
-import { liveShares } from '../nodes/shared/executionShare';
+import { liveRunMemos } from '../nodes/client/runMemo';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { InstanceDef, Sandbox } from './fixtures';
 import { useSkipClock } from './harness/clock';
@@ -36,7 +36,7 @@ function numbers(count: number, spell = (digits: string) => digits): Array<{ pho
 
 afterEach(() => {
 	// Whatever a run did, nothing of it stays behind in a long-running worker.
-	expect(liveShares()).toBe(0);
+	expect(liveRunMemos()).toBe(0);
 });
 
 test('after the 466 the other items fail at once: no further request, no waiting for the pace', async () => {

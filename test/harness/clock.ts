@@ -1,5 +1,5 @@
 /**
- * A virtual clock for engine tests, set through the nodes' one time seam (nodes/shared/clock.ts):
+ * A virtual clock for engine tests, set through the nodes' one time seam (nodes/client/clock.ts):
  * the nodes' waits (pacing, retry backoff) pass at once, so a test that polls an instance five
  * times at GREEN-API's 1 request/s, or lets an item meet eight 429s, does not wait ~35 s for it.
  *
@@ -19,9 +19,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 
-import type { Clock } from '../../nodes/shared/clock';
-import { setClock } from '../../nodes/shared/clock';
-import { Pacer } from '../../nodes/shared/pacing';
+import type { Clock } from '../../nodes/client/clock';
+import { setClock } from '../../nodes/client/clock';
+import { Pacer } from '../../nodes/client/pacing';
 
 /**
  * A turn whose request has not started after this long (real ms) is taken to have none (an

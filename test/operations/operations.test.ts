@@ -4,18 +4,11 @@
  * The nodes and the sandbox run on a virtual clock (harness/clock.ts): a case's second request to
  * its instance, or a retry, waits for the pace or the backoff in virtual time only.
  */
-import { readdirSync } from 'node:fs';
-
 import { greenApiNode } from '../fixtures';
 import { useSkipClock } from '../harness/clock';
-import { describeOperation } from '../harness/operations';
-import type { OperationFixture } from '../harness/operations';
+import { describeOperation, loadFixtures } from '../harness/operations';
 
-const fixtures: OperationFixture[] = readdirSync(__dirname)
-	.filter((file) => file.endsWith('.fixture.ts'))
-	.sort()
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	.map((file) => (require(`./${file}`) as { fixture: OperationFixture }).fixture);
+const fixtures = loadFixtures();
 
 function operationValues(): string[] {
 	const operation = greenApiNode.description.properties.find((p) => p.name === 'operation');

@@ -1,8 +1,7 @@
 /**
  * The time both nodes read and wait on: pacing (pacing.ts), retry backoff (transport.ts) and
  * the trigger's timestamps. One seam, so that tests can put the nodes on a virtual clock and
- * let a minute of pacing or backoff pass in a millisecond (test/harness/clock.ts); nothing
- * else in the nodes reads the time.
+ * let a minute of pacing or backoff pass in a millisecond (test/harness/clock.ts).
  */
 import { sleep } from 'n8n-workflow';
 
