@@ -22,7 +22,7 @@ export const MULTI_LIMIT = 10;
 export const MULTI_LATENCY_MS = 100;
 export const MULTI_JITTER_MS = 20;
 
-/** Issue 9's target for processes that share an instance (W = 2 and 4): at least 85% of the limit, at most 5% of requests answered 429. */
+/** The target for processes that share an instance (W = 2 and 4): at least 85% of the limit, at most 5% of requests answered 429. */
 export function meetsSharingTarget(share: number, refusedShare: number): boolean {
 	return share >= 0.85 && refusedShare <= 0.05;
 }

@@ -7,7 +7,7 @@
  * Each W runs 16 seeds for each way of starting: together, up to 120 ms apart at random (in
  * bench/multi.ts the processes' first requests fall within 10 to 250 ms of each other), and up
  * to 0.4 s apart (a busy machine). Per way it prints the share of the limit and of requests
- * answered 429 (min / mean / max) and in how many seeds both of issue 9's targets hold (85%, 5%).
+ * answered 429 (min / mean / max) and in how many seeds both sharing targets hold (85%, 5%).
  * The W=4 runs are then grouped by how their first second split the limit between the processes.
  * The last blocks tell each process, at once or some seconds later, when another one has
  * finished (a what-if no pacer can do): the difference is what finding out through probes costs,
