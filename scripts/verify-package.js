@@ -15,7 +15,7 @@
 //
 // Usage: node scripts/verify-package.js [project folder]   (default: this repository; the folder
 // must be built: `npm run build`). Provenance, the scanner's other requirement, can only be
-// checked after publishing (see README "Release").
+// checked after publishing (see docs/RELEASE.md).
 'use strict';
 
 const fs = require('node:fs');
