@@ -250,7 +250,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 		});
 
 		test(
-			'15 Check WhatsApp calls sent within a second all succeed (pacing holds for tool calls)',
+			'15 Check WhatsApp calls sent at once all succeed, each with its own number',
 			async () => {
 				const numbers = Array.from({ length: 15 }, (_, i) => `4412345678${String(i).padStart(2, '0')}`);
 				const started = Date.now();
@@ -260,8 +260,9 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 				expect(answers.map((a) => a.json[0])).toEqual(numbers.map((n) => ({ phoneNumber: n, existsWhatsapp: !n.endsWith('0') })));
 				const s = h.sandbox.stats().byMethod.checkWhatsapp;
 				expect(s.ok).toBe(15);
-				// Reported, not asserted: the promise is that every call succeeds; a 429 on a cold
-				// start was retried by the node and never reached the model.
+				// Printed, not asserted: the calls reach GREEN-API slower than its limit (n8n starts an
+				// execution per call), so they meet no 429 even with a pacer per execution (tried).
+				// That executions share the process's pacer is proven in test/pacing.test.ts.
 				process.stderr.write(`  15 MCP check_whatsapp calls: ${took} ms, sandbox saw ${s.requests} requests, ${s.rateLimited} x 429\n`);
 			},
 			3 * MIN,
@@ -456,7 +457,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			expect(a.json[0].type).toBe('qrCode');
 			expect(a.json[0].explanation).toMatch(/image/i);
 			expect(a.json[0].explanation).toMatch(/person|user/i);
-			expect(a.json[0].explanation).toMatch(/code/i);
+			expect(a.json[0].explanation).toMatch(/use Get Link Code/);
 			expect(a.json[0].explanation).not.toMatch(/^Scan this QR code/);
 		});
 	});
