@@ -1,7 +1,7 @@
 /**
- * `node -r ./bench/register.js bench/simulate.ts [SETTINGS_JSON]`: the multi-process case on a
+ * `node -r ./scripts/lib/register-ts.js bench/simulate.ts [SETTINGS_JSON]`: the multi-process case on a
  * virtual clock (test/unit/pacing-sim.ts), in seconds instead of hours. For tuning ADAPTATION in
- * nodes/shared/pacing.ts; bench/multi.ts measures the real thing. docs/PACING.md keeps what was
+ * nodes/client/pacing.ts; bench/multi.ts measures the real thing. docs/PACING.md keeps what was
  * tried and what it gave.
  *
  * Each W runs 16 seeds for each way of starting: together, up to 120 ms apart at random (in
@@ -13,7 +13,7 @@
  * finished (a what-if no pacer can do): the difference is what finding out through probes costs,
  * and the delays show how soon a pacer would have to find out.
  */
-import { ADAPTATION } from '../nodes/shared/pacing';
+import { ADAPTATION } from '../nodes/client/pacing';
 import { random, refusedShare, simulate, utilisation } from '../test/unit/pacing-sim';
 import { fixed, percent } from './measure';
 import { meetsSharingTarget } from './multi';

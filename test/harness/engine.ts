@@ -77,6 +77,8 @@ export interface NodeRunOptions {
 	/** Sets `onError: 'continueRegularOutput'` (what the editor's "Continue" writes). */
 	continueOnFail?: boolean;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	/** The node's Settings tab: n8n's Retry On Fail. */
+	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 	/** Default: the node type's newest version. */
 	typeVersion?: number;
 	/**
@@ -261,6 +263,7 @@ function buildSetup(
 		staticData?: IDataObject;
 		onError?: INode['onError'];
 		runs?: number;
+		settings?: NodeRunOptions['settings'];
 	},
 	mode: WorkflowExecuteMode,
 	withStart: boolean,
@@ -287,6 +290,7 @@ function buildSetup(
 		parameters: structuredClone(o.parameters),
 		...(Object.keys(credentials).length ? { credentials } : {}),
 		...(o.onError ? { onError: o.onError } : {}),
+		...o.settings,
 	};
 	const nodes: INode[] = [node];
 	const connections: IWorkflowBase['connections'] = {};

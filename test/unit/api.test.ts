@@ -1,4 +1,4 @@
-import { normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/shared/api';
+import { normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/client/api';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829';
 
