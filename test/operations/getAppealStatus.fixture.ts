@@ -20,6 +20,7 @@ export const fixture: OperationFixture = {
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
 			title: 'is safe to repeat: a second look files no appeal and gives the same status',
+			contract: true,
 			instance: { stateInstance: 'blocked', appealStatus: 'IN_REVIEW' },
 			parameters: number,
 			outputLike: [{ status: 'IN_REVIEW' }],
