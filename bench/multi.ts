@@ -23,8 +23,8 @@ export const MULTI_LATENCY_MS = 100;
 export const MULTI_JITTER_MS = 20;
 
 /** The target for processes that share an instance (W = 2 and 4): at least 85% of the limit, at most 5% of requests answered 429. */
-export function meetsSharingTarget(share: number, refusedShare: number): boolean {
-	return share >= 0.85 && refusedShare <= 0.05;
+export function meetsSharingTarget(share: number, limitedShare: number): boolean {
+	return share >= 0.85 && limitedShare <= 0.05;
 }
 
 export interface MultiCase {

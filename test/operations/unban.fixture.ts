@@ -16,7 +16,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		statusCase('UNBANNED', /ban was lifted/),
 		statusCase('IN_REVIEW', /do not appeal again/),
-		statusCase('PERMANETLY_BANNED', /banned permanently/),
+		statusCase('PERMANETLY_BANNED', /banned permanently.*spells this status PERMANETLY_BANNED/),
 		statusCase('NO_APPEAL_OPEN', /No appeal/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
