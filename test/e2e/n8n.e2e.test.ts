@@ -113,7 +113,7 @@ async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenA
 	const { verb } = op.method;
 	const body = verb === 'POST' ? JSON.stringify(op.perNumber ? { phoneNumber: Number(PHONE.replace(/\D/g, '')) } : {}) : undefined;
 	for (let attempt = 1; ; attempt++) {
-		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method}/${apiTokenInstance}`, {
+		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method.name}/${apiTokenInstance}`, {
 			method: verb,
 			headers: body ? { 'content-type': 'application/json' } : {},
 			body,
