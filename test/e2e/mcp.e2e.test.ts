@@ -244,9 +244,9 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 				expect(answers.map((a) => a.json[0])).toEqual(numbers.map((n) => ({ phoneNumber: n, existsWhatsapp: !n.endsWith('0') })));
 				const s = h.sandbox.stats().byMethod.checkWhatsapp;
 				expect(s.ok).toBe(15);
-				// Printed, not asserted: the calls reach GREEN-API slower than its limit (n8n starts an
-				// execution per call), so they meet no 429 even with a pacer per execution (tried).
-				// That executions share the process's pacer is proven in test/pacing.test.ts.
+				// Printed, not asserted: how many 429s the calls meet depends on how fast n8n starts
+				// their executions (one try with a pacer per execution met none), so this cannot tell
+				// whether they share the pacer; test/pacing.test.ts proves that executions do.
 				process.stderr.write(`  15 MCP check_whatsapp calls: ${took} ms, sandbox saw ${s.requests} requests, ${s.rateLimited} x 429\n`);
 			},
 			3 * MIN,
