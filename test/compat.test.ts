@@ -6,8 +6,8 @@
  * operation has (name, type, default, option values, collection options), and the top-level
  * output fields of each operation and trigger event, found by running them through n8n's engine
  * against the sandbox. This test fails when anything in the contract changed or disappeared;
- * additions pass. A change that breaks the contract needs a new node version (README,
- * "Versioning"), never an edit of the contract.
+ * additions pass. A change that breaks the contract needs a new node version
+ * (docs/RELEASE.md, "Versioning"), never an edit of the contract.
  *
  * `GREEN_API_COMPAT_UPDATE=1 npx jest test/compat.test.ts` adds what is new to the contract
  * (and still fails on what was lost): run it when releasing, so that new things are protected.

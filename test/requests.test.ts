@@ -1,6 +1,7 @@
 /**
  * What goes over the wire, through n8n's engine: the bodies every operation sends, what is sent
- * again after a failure, and how the package's retries combine with n8n's Retry On Fail.
+ * again after a failure, how the package's retries combine with n8n's Retry On Fail, and a
+ * workflow that loops back to the node.
  * The nodes and the sandbox run on a virtual clock (harness/clock.ts): the pace and the backoff
  * hold in virtual time without being waited out.
  */
@@ -160,5 +161,22 @@ describe("n8n's Retry On Fail", () => {
 		);
 		expect(result.error?.message).toMatch(/server error \(502\)/);
 		expect(requestsOf(instance)).toBe(2);
+	});
+});
+
+describe('a workflow that loops back to the node', () => {
+	it('asks GREEN-API again in each run of one execution: never a stale answer', async () => {
+		const instance = newInstance();
+		sandbox.resetStats();
+		const result = await runGreenApi(
+			credentialsFor(sandbox, instance),
+			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' },
+			{ items: items({ phone: '+44 1234 567891' }, { phone: '441234567891' }, { phone: '+44 1234 567890' }), runs: 3 },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.run.data.resultData.runData[result.node.name]).toHaveLength(3);
+		// Within a run a repeated number is asked once; each of the 3 runs asks both numbers again.
+		expect(requestsOf(instance)).toBe(3 * 2);
+		expect(result.items.map((item) => item.json.repeatOfEarlierItem)).toEqual([undefined, true, undefined]);
 	});
 });

@@ -389,7 +389,8 @@ describe('first poll', () => {
 			aboveThresholdSince: null,
 			polledAt: expectDuring(item.polledAt, fresh),
 		});
-		expect(fresh.persisted).toBe(false);
+		// n8n never saves static data after a manual run; the node does not even touch it.
+		expect(fresh.staticDataChanged).toBe(false);
 		expect(fresh.run?.status).toBe('success');
 
 		// An active workflow watching the same instance recorded "authorized"; the instance now says "starting".
@@ -397,7 +398,7 @@ describe('first poll', () => {
 		const differs = await poll(manual, { mode: 'manual', parameters: quietOptions, staticData: stored(watch) });
 		expect(only(differs)).toMatchObject({ event: 'currentState', stateInstance: 'starting', previousState: 'authorized', stateSince: null });
 		expect(differs.staticData).toEqual(stored(watch));
-		expect(differs.persisted).toBe(false);
+		expect(differs.staticDataChanged).toBe(false);
 
 		const same: Watch = { ...watch, state: 'starting' };
 		const unchanged = await poll(manual, { mode: 'manual', staticData: stored(same) });

@@ -234,7 +234,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 		});
 
 		test(
-			'15 Check WhatsApp calls sent within a second all succeed (pacing holds for tool calls)',
+			'15 Check WhatsApp calls sent at once all succeed, each with its own number',
 			async () => {
 				const numbers = Array.from({ length: 15 }, (_, i) => `4412345678${String(i).padStart(2, '0')}`);
 				const started = Date.now();
@@ -244,8 +244,9 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 				expect(answers.map((a) => a.json[0])).toEqual(numbers.map((n) => ({ phoneNumber: n, existsWhatsapp: !n.endsWith('0') })));
 				const s = h.sandbox.stats().byMethod.checkWhatsapp;
 				expect(s.ok).toBe(15);
-				// Reported, not asserted: the promise is that every call succeeds; a 429 on a cold
-				// start was retried by the node and never reached the model.
+				// Printed, not asserted: how many 429s the calls meet depends on how fast n8n starts
+				// their executions (one try with a pacer per execution met none), so this cannot tell
+				// whether they share the pacer; test/pacing.test.ts proves that executions do.
 				process.stderr.write(`  15 MCP check_whatsapp calls: ${took} ms, sandbox saw ${s.requests} requests, ${s.rateLimited} x 429\n`);
 			},
 			3 * MIN,
@@ -442,7 +443,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			expect(a.json[0].type).toBe('qrCode');
 			expect(a.json[0].explanation).toMatch(/image/i);
 			expect(a.json[0].explanation).toMatch(/person|user/i);
-			expect(a.json[0].explanation).toMatch(/code/i);
+			expect(a.json[0].explanation).toMatch(/use Get Link Code/);
 			expect(a.json[0].explanation).not.toMatch(/^Scan this QR code/);
 		});
 	});

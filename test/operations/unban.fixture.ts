@@ -40,6 +40,19 @@ export const fixture: OperationFixture = {
 			requests: { unban: 1 },
 		},
 		{
+			title: 'the same number with another text is another appeal: each is filed, neither marked as a repeat',
+			instance: { unbanStatus: 'IN_REVIEW', stateInstance: 'blocked' },
+			parameters: { phoneNumber: '79001234567', description: '={{ $json.text }}' },
+			input: [{ text: 'First appeal.' }, { text: 'Second appeal, other words.' }, { text: 'First appeal.' }],
+			outputLike: [
+				{ text: 'First appeal.', phoneNumber: '79001234567', status: 'IN_REVIEW' },
+				{ text: 'Second appeal, other words.', phoneNumber: '79001234567', status: 'IN_REVIEW' },
+				{ text: 'First appeal.', phoneNumber: '79001234567', status: 'IN_REVIEW', repeatOfEarlierItem: true },
+			],
+			check: (result) => expect(result.items.slice(0, 2).map((item) => item.json.repeatOfEarlierItem)).toEqual([undefined, undefined]),
+			requests: { unban: 2 },
+		},
+		{
 			title: 'needs a description, and sends nothing without one',
 			parameters: unban('   '),
 			error: 'Description in item 0 is empty',
