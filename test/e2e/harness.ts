@@ -151,6 +151,14 @@ export function demoWorkflows(): Json[] {
 		.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
+/** The npm registry of this run (test/e2e/registry.setup.js), or undefined outside jest.e2e.config.js. */
+export function registryOfRun(): { url: string; dir: string; tgz: string; version: string; next: string; env: Record<string, string>; publisher: any } | undefined {
+	if (!process.env.GREEN_API_E2E_REGISTRY) return undefined;
+	const info = JSON.parse(process.env.GREEN_API_E2E_REGISTRY);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	return { ...info, publisher: require('../../scripts/lib/registry.js').publisher(info) };
+}
+
 let packed: Promise<string> | undefined;
 /** `npm pack` once per jest process (dist/ must be built: `npm run test:e2e` builds first). */
 export function packOnce(): Promise<string> {
