@@ -175,9 +175,9 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 /**
  * Installs (once, cached) and starts n8n `version` with the package, the sandbox, the
- * credentials and the given workflows. On any failure it stops what it had started.
+ * credentials and the given workflows (and extraEnv for n8n). On any failure it stops what it had started.
  */
-export async function startHarness(version: string, workflows: Json[]): Promise<Harness> {
+export async function startHarness(version: string, workflows: Json[], extraEnv: Record<string, string> = {}): Promise<Harness> {
 	const n8n = await env.ensureN8n(version, { log });
 	const tgz = await packOnce();
 	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
@@ -187,7 +187,7 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 		await env.installPackage(home, tgz, { log });
 		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
-		handle = await env.startN8n(n8n, home, { log });
+		handle = await env.startN8n(n8n, home, { log, env: extraEnv });
 		const client = new env.N8nClient(handle.url);
 		await client.login();
 		const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted');
