@@ -286,7 +286,11 @@ interface Instance {
 		// executions), and with the package back the next change fires once
 		expect((await n8n!.client.getWorkflow(WF.trigger)).active).toBe(true);
 		const failed = (await n8n!.executionsOf(WF.trigger)).filter((x) => x.status === 'error');
-		for (const x of failed) log(`  trigger execution ${x.id} while uninstalled: ${(await n8n!.execution(x.id)).error?.message}`);
+		for (const x of failed) {
+			const e = await n8n!.execution(x.id);
+			const message = e.error?.message ?? e.data?.resultData?.runData?.['GREEN-API Trigger']?.[0]?.error?.message;
+			log(`  trigger execution ${x.id} while uninstalled: ${e.status}, "${message}"`);
+		}
 		const before = await triggerEvents();
 		sandbox.setState(TRIGGER_ID, 'authorized');
 		await waitFor('a trigger event after the reinstall', async () => (await triggerEvents()).length > before.length, 2 * MIN, 2000);
