@@ -148,7 +148,9 @@ function publisher({ url, dir }) {
 		/** The versions the registry serves for our package. */
 		async versions() {
 			const r = await fetch(`${url}${PACKAGE_NAME}`);
-			return r.ok ? Object.keys((await r.json()).versions ?? {}) : [];
+			if (!r.ok) return [];
+			const packument = /** @type {{ versions?: Record<string, unknown> }} */ (await r.json());
+			return Object.keys(packument.versions ?? {});
 		},
 	};
 }
@@ -202,7 +204,7 @@ async function startNpmjsStandIn(registry, { log = defaultLog } = {}) {
 		tlsSocket.on('error', () => socket.destroy());
 		inner.emit('connection', tlsSocket);
 	});
-	await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+	await new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => resolve(undefined)));
 	const { port } = /** @type {import('net').AddressInfo} */ (proxy.address());
 	const proxyUrl = `http://127.0.0.1:${port}`;
 	log(`  ✓ ${NPMJS_HOST} served by verdaccio through an HTTPS proxy at ${proxyUrl}`);
