@@ -151,6 +151,14 @@ export function demoWorkflows(): Json[] {
 		.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
+/** The npm registry of this run (test/e2e/registry.setup.js), or undefined outside jest.e2e.config.js. */
+export function registryOfRun(): { url: string; dir: string; tgz: string; version: string; next: string; env: Record<string, string>; publisher: any } | undefined {
+	if (!process.env.GREEN_API_E2E_REGISTRY) return undefined;
+	const info = JSON.parse(process.env.GREEN_API_E2E_REGISTRY);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	return { ...info, publisher: require('../../scripts/lib/registry.js').publisher(info) };
+}
+
 let packed: Promise<string> | undefined;
 /** `npm pack` once per jest process (dist/ must be built: `npm run test:e2e` builds first). */
 export function packOnce(): Promise<string> {
@@ -167,9 +175,9 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 /**
  * Installs (once, cached) and starts n8n `version` with the package, the sandbox, the
- * credentials and the given workflows. On any failure it stops what it had started.
+ * credentials and the given workflows (and extraEnv for n8n). On any failure it stops what it had started.
  */
-export async function startHarness(version: string, workflows: Json[]): Promise<Harness> {
+export async function startHarness(version: string, workflows: Json[], extraEnv: Record<string, string> = {}): Promise<Harness> {
 	const n8n = await env.ensureN8n(version, { log });
 	const tgz = await packOnce();
 	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
@@ -180,7 +188,7 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
 		// Debug is n8n's most talkative level: a token that reached any log line would show there.
-		handle = await env.startN8n(n8n, home, { log, env: { N8N_LOG_LEVEL: 'debug' } });
+		handle = await env.startN8n(n8n, home, { log, env: { N8N_LOG_LEVEL: 'debug', ...extraEnv } });
 		const client = new env.N8nClient(handle.url);
 		await client.login();
 		const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted');

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+import { createRequire } from 'module';
 
 import {
 	ALL_TOKENS,
@@ -47,6 +48,25 @@ const VERSIONS: string[] = (process.env.GREEN_API_E2E_VERSIONS || env.TESTED_N8N
 const BROWSER_VERSION = process.env.GREEN_API_E2E_BROWSER_VERSION || env.DEFAULT_N8N_VERSION;
 
 const MIN = 60e3;
+
+/**
+ * n8n 2.41.1 has an opt-in durable scheduler that can take over polling triggers. It is on for
+ * this suite's 2.41.1 (the trigger tests below then run on it); the other suites run 2.41.1's
+ * default in-memory polling, 1.123.81 has only that.
+ */
+const DURABLE_SCHEDULER = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
+
+/** The durable scheduler's poll jobs of a workflow (its table in n8n's SQLite database), read with n8n's own sqlite3. */
+function durablePollJobs(h: Harness, workflowId: string): Promise<number> {
+	const sqlite3 = createRequire(path.join(h.n8n.dir, 'node_modules', 'n8n', 'package.json'))('sqlite3');
+	const db = new sqlite3.Database(path.join(h.home, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY);
+	// (its column names changed between n8n releases: match the row's text)
+	return new Promise((resolve, reject) =>
+		db.all('SELECT * FROM scheduled_job', (err: Error | null, rows: Json[]) =>
+			db.close(() => (err ? reject(err) : resolve(rows.filter((r) => JSON.stringify(r).includes(workflowId) && JSON.stringify(r).includes('workflow:poll-trigger')).length))),
+		),
+	);
+}
 
 /** Operations that change the instance or file something on every run (they carry a warning): only their own tests run them. */
 const DESTRUCTIVE = instanceOperations.filter((op) => op.warning !== undefined).map((op) => op.value);
@@ -197,7 +217,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 	let realStateChange: Json | undefined;
 
 	beforeAll(async () => {
-		h = await startHarness(version, WORKFLOWS);
+		h = await startHarness(version, WORKFLOWS, version === env.DEFAULT_N8N_VERSION ? DURABLE_SCHEDULER : {});
 	}, 30 * MIN);
 
 	afterAll(async () => {
@@ -441,6 +461,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 			try {
 				// The activation poll only records the current state.
 				await waitFor('the activation poll', () => polls() >= 1, 30e3, 250);
+				if (version === env.DEFAULT_N8N_VERSION) expect(await durablePollJobs(h, wf)).toBeGreaterThan(0);
 				const afterActivation = polls();
 				// Next scheduled poll (every minute, at a random second): same state, nothing emitted.
 				await waitFor('a scheduled poll with the state unchanged', () => polls() > afterActivation, 75e3, 250);

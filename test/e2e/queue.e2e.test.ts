@@ -9,7 +9,8 @@
  * worker. Proves: a production execution runs on a worker (its log names the execution), Get QR
  * Code's PNG reaches the stored execution byte for byte, the trigger fires once per state change,
  * 4 x 100 Check WhatsApp items spread over both workers with no failed item, and what n8n does
- * with an execution whose worker dies.
+ * with an execution whose worker dies; and that a package version installed on the main through
+ * n8n's Community nodes API (from the run's npm registry) reaches both workers.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -18,7 +19,7 @@ import { createRequire } from 'module';
 
 import { METHODS } from '../../nodes/GreenApi/resources/instance';
 import { shareOfLimit } from '../arrivals';
-import { INSTANCES as E2E_INSTANCES, NODE_TYPE, TRIGGER_TYPE, env, waitFor } from './harness';
+import { INSTANCES as E2E_INSTANCES, NODE_TYPE, PKG, TRIGGER_TYPE, env, registryOfRun, waitFor } from './harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../../scripts/lib/services.js');
@@ -120,6 +121,8 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
 		[postgres, redis] = await Promise.all([services.startPostgres({ ...bins, log }), services.startRedis({ ...bins, log })]);
 		const shared = {
+			// the run's npm registry, for the install from the main (registry.setup.js)
+			...registryOfRun()?.env,
 			...services.queueModeEnv({ postgres, redis, encryptionKey: crypto.randomBytes(24).toString('hex') }),
 			// Short Bull locks, so that a dead worker's job is seen as stalled within ~20 s (n8n's
 			// defaults: 60 s lock renewed every 10 s, stalled check every 30 s). All else as shipped.
@@ -355,6 +358,39 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		expect(await executionsOf(WF.trigger.id)).toHaveLength(1);
 		await client.request('POST', `/rest/workflows/${WF.trigger.id}/deactivate`, {});
 	}, 5 * MIN);
+
+	test('a package version installed on the main through n8n (its REST API, as Settings > Community nodes does) reaches both workers', async () => {
+		const registry = registryOfRun();
+		if (!registry) throw new Error('GREEN_API_E2E_REGISTRY is not set: run through jest.e2e.config.js');
+		if (!(await registry.publisher.versions()).includes(registry.next)) await registry.publisher.publishVersion(registry.tgz, registry.next, log);
+		const onDisk = (p: Proc) => {
+			const file = path.join(p.home, '.n8n', 'nodes', 'node_modules', PKG, 'package.json');
+			return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : undefined;
+		};
+		// every process has the packed tarball's version, installed before it started
+		for (const p of [main, ...workers]) expect(onDisk(p)).toBe(registry.version);
+		const installed = await client.request('POST', '/rest/community-packages', { name: PKG, version: registry.next });
+		expect(installed).toEqual(expect.objectContaining({ packageName: PKG, installedVersion: registry.next }));
+		expect(onDisk(main)).toBe(registry.next);
+		// n8n tells the workers through Redis; each downloads the version from the registry itself
+		for (const w of workers) {
+			await waitFor(`${w.name} to install ${registry.next}`, () => onDisk(w) === registry.next && /Community package installed/.test(w.handle.readLog()), 2 * MIN, 500);
+		}
+		// and the workers run the nodes of the new version
+		sandbox.setState(INSTANCES.main.idInstance, 'yellowCard');
+		try {
+			const before = (await executionsOf(WF.state.id)).length;
+			await hook('queue-state');
+			const list = await settled(WF.state.id, before + 1, 60e3);
+			const newest = list.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
+			const e = await execution(newest.id);
+			expect(e.status).toBe('success');
+			expect(workerOf(String(newest.id))).toHaveLength(1);
+			expect(e.items('GREEN-API')).toEqual([expect.objectContaining({ stateInstance: 'yellowCard' })]);
+		} finally {
+			sandbox.setState(INSTANCES.main.idInstance, 'authorized');
+		}
+	}, 6 * MIN);
 
 	test('a worker killed with SIGKILL mid-run: its executions end in an error saying so, none is lost, none runs twice', async () => {
 		// 6 x 50 items at GREEN-API's 10 per second: about half a minute of work, 2 at a time per worker.
