@@ -10,7 +10,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { lastReports } from '../nodes/GreenApiTrigger/fleetPoll';
 import { FLEET_DEFAULTS } from '../nodes/GreenApiTrigger/fleetPoll';
-import { partnerCredentialsFor, pollFleetTrigger, startSandbox } from '../test/fixtures';
+import { startSandbox } from '../test/fixtures';
+import { partnerCredentialsFor, pollFleetTrigger } from '../test/fleetFixtures';
 import { fixed, sampleMemory, table } from './measure';
 
 export const FLEET_SIZES = [100, 1000, 5000];

@@ -77,9 +77,10 @@ const running = new Set<string>();
 /** The last poll's report per workflow node (benchmarks and tests read it). */
 export const lastReports = new Map<string, FleetPollReport>();
 
+/** A workflow's node, named as n8n names its static data (node names are unique in a workflow). */
 function keyOf(ctx: IPollFunctions): string {
 	const node = ctx.getNode();
-	return `${ctx.getWorkflow().id ?? ''}|${node.id ?? node.name}`;
+	return `${ctx.getWorkflow().id ?? ''}|${node.name}`;
 }
 
 function reasonOf(failure: FailureInfo, token: string): string {
