@@ -1,21 +1,14 @@
 /** The fleet trigger's test and benchmark setup: a partner credential for a sandbox account, and its poll. */
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
+
+import { GreenApiPartnerApi } from '../credentials/GreenApiPartnerApi.credentials';
 
 import { credentialTypes, greenApiTrigger } from './fixtures';
 import type { Sandbox } from './fixtures';
 import { runPoll } from './harness/engine';
 import type { PollRunOptions, PollRunResult } from './harness/engine';
 
-const partnerCredentialType: ICredentialType = {
-	name: 'greenApiPartnerApi',
-	displayName: 'GREEN-API Partner API',
-	properties: [
-		{ displayName: 'Partner API URL', name: 'partnerApiUrl', type: 'string', default: 'https://api.green-api.com' },
-		{ displayName: 'Partner Token', name: 'partnerToken', type: 'string', typeOptions: { password: true }, default: '' },
-	],
-};
-
-export const fleetCredentialTypes = { ...credentialTypes, greenApiPartnerApi: partnerCredentialType };
+export const fleetCredentialTypes = { ...credentialTypes, greenApiPartnerApi: new GreenApiPartnerApi() };
 
 export function partnerCredentialsFor(sandbox: Sandbox, partnerToken: string): Record<string, ICredentialDataDecryptedObject> {
 	return { greenApiPartnerApi: { partnerApiUrl: sandbox.url, partnerToken } };

@@ -23,7 +23,7 @@ const secrets: string[] = [];
 let accounts = 0;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ partnerCreatingMs: 1500 });
+	sandbox = await startSandbox({ partnerCreatingMs: 1500, hosts: ['p02'] });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => logs.clear());
@@ -254,6 +254,29 @@ describe('the instance list', () => {
 		quiet(off);
 		expect(Object.keys(watchOf(off))).toHaveLength(2);
 		expectNoToken([second, third], secrets);
+	});
+});
+
+describe('where instances live', () => {
+	it('an instance on another host is asked there when the credential says so; asked at the wrong host it is a failure, not a change', async () => {
+		const f = fleet(1, '39');
+		const elsewhere = add(f, { idPrefix: '3955', host: 'p02' });
+		const withException = partnerCredentialsFor(sandbox, f.token);
+		withException.greenApiPartnerApi.instanceApiUrls = `3955 ${sandbox.hosts.p02}`;
+		const poll = async (credentials: typeof withException, staticData: IDataObject) =>
+			await pollFleetTrigger(credentials, { options: { unreachableAfterPolls: 1 } }, { mode: 'trigger', staticData });
+
+		const first = await poll(withException, {});
+		sandbox.setState(elsewhere, 'notAuthorized');
+		const second = await poll(withException, first.staticData);
+		expect(items(second)).toEqual([expect.objectContaining({ idInstance: elsewhere, stateInstance: 'notAuthorized' })]);
+		expect(stats().byInstance[elsewhere].requests).toBe(2);
+
+		// Without the exception the main host answers 403 for it: reported unreachable, its state kept.
+		sandbox.setState(elsewhere, 'authorized');
+		const wrongHost = await poll(partnerCredentialsFor(sandbox, f.token), second.staticData);
+		expect(items(wrongHost)).toEqual([expect.objectContaining({ event: 'unreachable', idInstance: elsewhere, stateInstance: 'notAuthorized', lastFailure: 'HTTP 403: Forbidden' })]);
+		expectNoToken([second, wrongHost], secrets);
 	});
 });
 
