@@ -62,6 +62,8 @@ export interface Harness {
 	executionsOf(workflowId: string): Promise<Json[]>;
 	activate(workflowId: string): Promise<void>;
 	deactivate(workflowId: string): Promise<void>;
+	/** Stops n8n and starts it again on the same user folder (database, static data), as after a reboot. */
+	restart(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -169,7 +171,7 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
  * Installs (once, cached) and starts n8n `version` with the package, the sandbox, the
  * credentials and the given workflows. On any failure it stops what it had started.
  */
-export async function startHarness(version: string, workflows: Json[]): Promise<Harness> {
+export async function startHarness(version: string, workflows: Json[], extra: { credentials?: (sandboxUrl: string) => Json[] } = {}): Promise<Harness> {
 	const n8n = await env.ensureN8n(version, { log });
 	const tgz = await packOnce();
 	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
@@ -177,10 +179,10 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 	const home: string = env.createN8nHome(`green-api-e2e-${version}-`);
 	try {
 		await env.installPackage(home, tgz, { log });
-		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
+		await env.importCredentials(n8n, home, [...credentialsFor(sandbox.url), ...(extra.credentials?.(sandbox.url) ?? [])], { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
 		handle = await env.startN8n(n8n, home, { log });
-		const client = new env.N8nClient(handle.url);
+		let client = new env.N8nClient(handle.url);
 		await client.login();
 		const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted');
 		const seenExecutionText: string[] = [];
@@ -243,6 +245,15 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 			},
 			async deactivate(workflowId) {
 				await client.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+			},
+			async restart() {
+				// The log of the first run is kept: handle.readLog() reads the file n8n appends to.
+				await handle.stop();
+				handle = await env.startN8n(n8n, home, { log });
+				client = new env.N8nClient(handle.url);
+				await client.login();
+				h.handle = handle;
+				h.client = client;
 			},
 			async stop() {
 				try {
