@@ -225,6 +225,21 @@ describe('passing failures', () => {
 	});
 });
 
+describe('options', () => {
+	it('an option that cannot work fails the poll with an error naming it', async () => {
+		const f = fleet(1, '40');
+		for (const [options, named] of [
+			[{ parallelRequests: 0 }, /Parallel Requests must be a whole number of at least 1, got 0/],
+			[{ unreachableAfterPolls: 1.5 }, /Unreachable After Polls must be a whole number of at least 0, got 1.5/],
+			[{ listEveryMinutes: -1 }, /Refresh Instance List Every \(Minutes\) must be 0 or more, got -1/],
+		] as const) {
+			const p = await f.poll({ activation: true, staticData: {}, parameters: { options } });
+			expect(p.error?.message).toMatch(named);
+		}
+		expect(stats().byInstance[f.ids[0]]?.requests ?? 0).toBe(0);
+	});
+});
+
 describe('the instance list', () => {
 	it('appeared (being created, then ready), deleted and expired: one item each, each switchable', async () => {
 		const f = fleet(3, '36');
