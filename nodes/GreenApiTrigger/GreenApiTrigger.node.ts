@@ -163,7 +163,7 @@ export class GreenApiTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 60,
-						description: 'Seconds to wait for GREEN-API to answer one poll',
+						description: 'Seconds to wait for GREEN-API to answer one poll. With a partner account: for each instance (15 unless set).',
 					},
 				],
 			},

@@ -66,12 +66,15 @@ export interface FleetPollReport {
 interface CachedList {
 	account: string;
 	listedAt: number;
+	usedAt: number;
 	entries: FleetEntry[];
 	/** An instance refused its token, or is gone: list again on the next poll. */
 	stale: boolean;
 }
 
 const lists = new Map<string, CachedList>();
+/** A list no poll used for this long (its workflow was deactivated) is dropped, tokens with it. */
+const UNUSED_LIST_MS = 60 * 60_000;
 const running = new Set<string>();
 
 /** The last poll's report per workflow node (benchmarks and tests read it). */
@@ -154,13 +157,15 @@ async function listOf(
 	options: FleetOptions,
 	manual: boolean,
 ): Promise<{ entries: FleetEntry[]; listed: boolean }> {
-	const cached = lists.get(key);
 	const now = Date.now();
+	for (const [k, list] of lists) if (now - list.usedAt > UNUSED_LIST_MS) lists.delete(k);
+	const cached = lists.get(key);
+	if (cached && !manual) cached.usedAt = now;
 	const fresh = cached && cached.account === source.account && !cached.stale && now - cached.listedAt < options.listEveryMs;
 	if (fresh && !manual) return { entries: cached.entries, listed: false };
 	try {
 		const entries = await source.list();
-		if (!manual) lists.set(key, { account: source.account, listedAt: now, entries, stale: false });
+		if (!manual) lists.set(key, { account: source.account, listedAt: now, usedAt: now, entries, stale: false });
 		return { entries, listed: true };
 	} catch (error) {
 		if (manual || !cached || cached.account !== source.account) {
