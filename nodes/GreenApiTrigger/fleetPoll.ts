@@ -176,20 +176,22 @@ async function listOf(
 	}
 }
 
-/** Writes only the instances whose watch changed, so n8n sees static data as changed only when it is. */
-function remember(staticData: IDataObject, watch: FleetWatch): void {
+/**
+ * Stores the watch when it changed, and only then, so that n8n sees static data as changed
+ * exactly when it is. n8n notices assignments to the node's static data object and to objects
+ * that were in it when the workflow was loaded, not to an object added later: the map of
+ * instances is therefore always assigned whole, never edited in place.
+ */
+export function rememberFleet(staticData: IDataObject, watch: FleetWatch): void {
 	// Whatever the single-instance trigger kept here before the credential changed goes.
 	for (const key of Object.keys(staticData)) if (key !== 'instances') delete staticData[key];
 	const next = watch.instances ?? {};
-	if (staticData.instances === undefined) {
-		staticData.instances = next as IDataObject;
-		return;
-	}
-	const stored = staticData.instances as Record<string, InstanceWatch>;
-	for (const id of Object.keys(stored)) if (!(id in next)) delete stored[id];
-	for (const [id, w] of Object.entries(next)) {
-		if (JSON.stringify(stored[id]) !== JSON.stringify(w)) stored[id] = w;
-	}
+	const stored = staticData.instances as Record<string, InstanceWatch> | undefined;
+	const same =
+		stored !== undefined &&
+		Object.keys(stored).length === Object.keys(next).length &&
+		Object.entries(next).every(([id, w]) => JSON.stringify(stored[id]) === JSON.stringify(w));
+	if (!same) staticData.instances = next as IDataObject;
 }
 
 function logFailures(ctx: IPollFunctions, seen: Map<string, Answer>, total: number): number {
@@ -260,7 +262,7 @@ export async function pollFleet(
 		lastReports.set(key, { listed, instances: asked.length, requests: asked.length + (listed ? 1 : 0), peakConcurrency: peak, failures, skipped: false });
 
 		const { events, watch } = decideFleet(staticData as FleetWatch, entries, seen, settings, new Date());
-		remember(staticData, watch);
+		rememberFleet(staticData, watch);
 		return events.length > 0 ? [events.map((json) => ({ json }))] : null;
 	} finally {
 		if (!manual) running.delete(key);
