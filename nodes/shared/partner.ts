@@ -405,7 +405,7 @@ async function tokensOf(ctx: Context, itemIndex?: number): Promise<Map<string, s
  */
 export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIndex?: number): Promise<InstanceCredentials> {
 	const idInstance = String(rawId ?? '').trim();
-	if (!/^\d{1,20}$/.test(idInstance)) {
+	if (!/^\d{1,10}$/.test(idInstance)) {
 		throw localItemError(ctx.getNode(), `Instance ID must be the digits of an instance of this partner account, got "${idInstance.slice(0, 40)}" [item ${itemIndex ?? 0}]`, {
 			itemIndex,
 			description: 'Use the idInstance from List Instances or from the fleet trigger\'s item, e.g. {{ $json.idInstance }}.',
@@ -452,3 +452,12 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	return { apiUrl: instanceApiUrl(credentials, idInstance), idInstance, apiTokenInstance: token };
 }
 
+
+/**
+ * The instance an item of an instance operation runs on when the node uses the partner
+ * credential (its Instance ID parameter); undefined with the instance credential.
+ */
+export async function fleetTarget(ctx: IExecuteSingleFunctions): Promise<InstanceCredentials | undefined> {
+	if (ctx.getNodeParameter('authentication', 'instance') !== 'partner') return undefined;
+	return await partnerInstanceTarget(ctx, ctx.getNodeParameter('idInstance', ''), ctx.getItemIndex());
+}
