@@ -202,7 +202,10 @@ describe('instance operations through the partner credential', () => {
 		const result = await run({ resource: 'instance', operation: 'getState', idInstance: far.idInstance });
 		expect(json(result)).toMatchObject([{ stateInstance: 'authorized' }]);
 		const wrongHost = await run({ resource: 'instance', operation: 'getState', idInstance: far.idInstance }, { credentials: { instanceApiUrls: '' } });
-		expect(wrongHost.error?.message).toMatch(/403/);
+		expect(wrongHost.error?.message).toBe('GREEN-API refused access to this instance (403 Forbidden) [item 0]');
+		expect(wrongHost.error?.description).toBe(
+			`The instance was sent to ${new URL(sb.url).host}, as the Instance API URL fields of the GREEN-API Partner API credential say. GREEN-API answers 403 when an instance lives at another host: copy its apiUrl from the console into Instance API URL Exceptions.`,
+		);
 		expectClean(wrongHost);
 	});
 

@@ -461,3 +461,19 @@ export async function fleetTarget(ctx: IExecuteSingleFunctions): Promise<Instanc
 	if (ctx.getNodeParameter('authentication', 'instance') !== 'partner') return undefined;
 	return await partnerInstanceTarget(ctx, ctx.getNodeParameter('idInstance', ''), ctx.getItemIndex());
 }
+
+/**
+ * What to check when an instance reached through the partner credential refuses a request:
+ * the URL and the token came from the partner credential, not from an instance credential.
+ */
+export function targetHint(status: number | undefined, host: string): string | undefined {
+	switch (status) {
+		case 401:
+			return 'The token came from the partner account\'s list a moment ago: the instance may have been deleted or recreated since. Run again; List Instances shows the account\'s instances.';
+		case 403:
+		case 404:
+			return `The instance was sent to ${host}, as the Instance API URL fields of the GREEN-API Partner API credential say. GREEN-API answers ${status} when an instance lives at another host: copy its apiUrl from the console into Instance API URL Exceptions.`;
+		default:
+			return undefined;
+	}
+}

@@ -27,6 +27,7 @@ import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from '.
 import type { FailureInfo, HttpAnswer } from './errors';
 import { enterShare } from './executionShare';
 import type { ExecutionShare, Outcome } from './executionShare';
+import { targetHint } from './partner';
 import { pacerFor } from './pacing';
 import type { Pacer } from './pacing';
 import { retryWait } from './retry';
@@ -135,7 +136,7 @@ async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
 /** The answer of an outcome, or the GreenApiError (token-free) that names the item. */
 function answerOf(call: Call, outcome: Outcome): unknown {
 	if (outcome.ok) return outcome.value;
-	throw new GreenApiError(call.ctx.getNode(), outcome.failure, {
+	const error = new GreenApiError(call.ctx.getNode(), outcome.failure, {
 		method: call.options.method,
 		itemIndex: call.options.itemIndex,
 		host: hostOf(call.credentials.apiUrl),
@@ -143,6 +144,10 @@ function answerOf(call: Call, outcome: Outcome): unknown {
 		attempts: outcome.attempts,
 		secrets: [call.credentials.apiTokenInstance],
 	});
+	// An instance of a partner account: what to check is in the partner credential.
+	const hint = call.options.target && targetHint(outcome.failure.status, hostOf(call.credentials.apiUrl));
+	if (hint) error.description = hint;
+	throw error;
 }
 
 /**
