@@ -405,7 +405,7 @@ async function tokensOf(ctx: Context, itemIndex?: number): Promise<Map<string, s
  */
 export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIndex?: number): Promise<InstanceCredentials> {
 	const idInstance = String(rawId ?? '').trim();
-	if (!/^\d{1,20}$/.test(idInstance)) {
+	if (!/^\d{1,10}$/.test(idInstance)) {
 		throw localItemError(ctx.getNode(), `Instance ID must be the digits of an instance of this partner account, got "${idInstance.slice(0, 40)}" [item ${itemIndex ?? 0}]`, {
 			itemIndex,
 			description: 'Use the idInstance from List Instances or from the fleet trigger\'s item, e.g. {{ $json.idInstance }}.',
@@ -452,3 +452,28 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	return { apiUrl: instanceApiUrl(credentials, idInstance), idInstance, apiTokenInstance: token };
 }
 
+
+/**
+ * The instance an item of an instance operation runs on when the node uses the partner
+ * credential (its Instance ID parameter); undefined with the instance credential.
+ */
+export async function fleetTarget(ctx: IExecuteSingleFunctions): Promise<InstanceCredentials | undefined> {
+	if (ctx.getNodeParameter('authentication', 'instance') !== 'partner') return undefined;
+	return await partnerInstanceTarget(ctx, ctx.getNodeParameter('idInstance', ''), ctx.getItemIndex());
+}
+
+/**
+ * What to check when an instance reached through the partner credential refuses a request:
+ * the URL and the token came from the partner credential, not from an instance credential.
+ */
+export function targetHint(status: number | undefined, host: string): string | undefined {
+	switch (status) {
+		case 401:
+			return 'The token came from the partner account\'s list a moment ago: the instance may have been deleted or recreated since. Run again; List Instances shows the account\'s instances.';
+		case 403:
+		case 404:
+			return `The instance was sent to ${host}, as the Instance API URL fields of the GREEN-API Partner API credential say. GREEN-API answers ${status} when an instance lives at another host: copy its apiUrl from the console into Instance API URL Exceptions.`;
+		default:
+			return undefined;
+	}
+}

@@ -8,9 +8,11 @@ describe('texts derived from the operation list', () => {
 	it('the subtitle names every operation the way the operation list does', () => {
 		const subtitle = String(description.subtitle);
 		const names = JSON.parse(/^=\{\{ (\{.*\})\[\$parameter\["operation"\]\] \}\}$/.exec(subtitle)![1]) as Record<string, string>;
-		const operation = description.properties.find((p) => p.name === 'operation')!;
-		expect(names).toEqual(Object.fromEntries(operation.options!.map((o) => ['value' in o ? o.value : '', o.name])));
-		expect(Object.keys(names)).toHaveLength(10);
+		// One Operation parameter per resource (Instance, Partner).
+		const operations = description.properties.filter((p) => p.name === 'operation');
+		expect(operations).toHaveLength(2);
+		expect(names).toEqual(Object.fromEntries(operations.flatMap((op) => op.options!.map((o) => ['value' in o ? o.value : '', o.name]))));
+		expect(Object.keys(names)).toHaveLength(13);
 	});
 
 	it('the rate-limit text gives GREEN-API\'s documented limits', () => {

@@ -26,7 +26,7 @@ export function phoneNumberField(resource: string, operations: GreenApiOperation
 }
 
 /** The node's subtitle: the display name of the chosen operation. */
-export function operationSubtitle(operations: GreenApiOperation[]): string {
+export function operationSubtitle(operations: Array<Pick<GreenApiOperation, 'name' | 'value'>>): string {
 	const names = Object.fromEntries(operations.map((op) => [op.value, op.name]));
 	return `={{ ${JSON.stringify(names)}[$parameter["operation"]] }}`;
 }

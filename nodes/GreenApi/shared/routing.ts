@@ -42,6 +42,7 @@ import type {
 import { METHODS } from '../../shared/api';
 import type { GreenApiMethod } from '../../shared/api';
 import { localItemError } from '../../shared/errors';
+import { fleetTarget } from '../../shared/partner';
 import { DEFAULT_TIMEOUT_MS, sendOncePerExecution, sendPaced } from '../../shared/transport';
 import type { SendOptions } from '../../shared/transport';
 import { errorWithInputFields, withInputFields } from './perNumber';
@@ -86,14 +87,18 @@ interface NodeOptions extends PerNumberOptions {
 	timeout?: number;
 }
 
-/** How the item's requests to `method` go: the node's Max Requests Per Second and Timeout options. */
-export function sendOptionsFor(ctx: IExecuteSingleFunctions, method: GreenApiMethod): SendOptions {
+/**
+ * How the item's requests to `method` go: the node's Max Requests Per Second and Timeout
+ * options, and with the partner credential the instance the item names (shared/partner.ts).
+ */
+export async function sendOptionsFor(ctx: IExecuteSingleFunctions, method: GreenApiMethod): Promise<SendOptions> {
 	const options = ctx.getNodeParameter('options', {}) as NodeOptions;
 	return {
 		method,
 		maxPerSecond: options.maxRequestsPerSecond,
 		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
 		itemIndex: ctx.getItemIndex(),
+		target: await fleetTarget(ctx),
 	};
 }
 
@@ -144,7 +149,7 @@ async function runItem(
 	// RoutingNode would send these options as they are (its rawRoutingRequest does the same cast).
 	const sent = requestData.options as IHttpRequestOptions;
 
-	const sendOptions = sendOptionsFor(ctx, operation.method);
+	const sendOptions = await sendOptionsFor(ctx, operation.method);
 	const { answer, repeated } = operation.perNumber
 		? await sendOncePerExecution(ctx, sent, sendOptions)
 		: { answer: await sendPaced(ctx, sent, sendOptions), repeated: false };
