@@ -42,9 +42,9 @@ function template(file: string, id: string, replace: Record<string, Json>, optio
 }
 
 /** The templates name this credential (id and name); the suite imports it with the sandbox's URL. */
-function partnerCredential(sandboxUrl: string): Json[] {
+function partnerCredential(sandbox: { url: string }): Json[] {
 	const ref = readTemplate('green-api-fleet-health-alert.json').nodes.find((n: Json) => n.credentials?.greenApiPartnerApi).credentials.greenApiPartnerApi;
-	return [{ ...ref, type: 'greenApiPartnerApi', data: { partnerApiUrl: sandboxUrl, partnerToken: PARTNER_TOKEN } }];
+	return [{ ...ref, type: 'greenApiPartnerApi', data: { partnerApiUrl: sandbox.url, partnerToken: PARTNER_TOKEN } }];
 }
 
 for (const version of VERSIONS) {
