@@ -4,6 +4,7 @@
  * latency. Per fleet size: a first poll records the fleet, then 1% of the instances change state
  * and a second poll (the one measured) lists the fleet again and asks every instance for its state.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import type { IDataObject } from 'n8n-workflow';
@@ -32,6 +33,8 @@ export interface FleetRow {
 	rssMB: number;
 	staticBytesPerInstance: number;
 	failed: number;
+	/** 1-minute load average before and after the measured poll: other processes share the machine. */
+	load: [number, number];
 }
 
 export async function fleetBench(log: (line: string) => void, sizes = FLEET_SIZES): Promise<FleetRow[]> {
@@ -52,6 +55,7 @@ export async function fleetBench(log: (line: string) => void, sizes = FLEET_SIZE
 			// Each instance's pace is 1 request/s: the measured poll starts a second after the first.
 			await new Promise((resolve) => setTimeout(resolve, 1100));
 			sandbox.resetStats();
+			const loadBefore = os.loadavg()[0];
 			const memory = sampleMemory();
 			const began = performance.now();
 			const second = await pollFleetTrigger(credentials, parameters, { mode: 'trigger', staticData: first.staticData });
@@ -73,6 +77,7 @@ export async function fleetBench(log: (line: string) => void, sizes = FLEET_SIZE
 				rssMB: peak.rssMB,
 				staticBytesPerInstance: Buffer.byteLength(JSON.stringify(stored)) / size,
 				failed: report?.failures ?? -1,
+				load: [loadBefore, os.loadavg()[0]],
 			});
 			log(`fleet of ${size}: ${fixed(wallS, 1)} s, ${stats.total} requests, peak ${stats.maxConcurrent} in flight, ${rows.at(-1)!.events} events`);
 		}
@@ -100,7 +105,7 @@ export function fleetTargets(rows: FleetRow[]): Array<{ what: string; measured: 
 
 export function fleetSection(rows: FleetRow[]): string {
 	const rowsTable = table(
-		['instances', 'poll wall time', 'requests per poll', 'peak concurrency', 'items (changed)', 'failed', 'peak heap', 'peak RSS', 'static data per instance'],
+		['instances', 'poll wall time', 'requests per poll', 'peak concurrency', 'items (changed)', 'failed', 'peak heap', 'peak RSS', 'static data per instance', 'load (1 min) before -> after'],
 		rows.map((r) => [
 			String(r.instances),
 			`${fixed(r.wallS, 1)} s`,
@@ -111,6 +116,7 @@ export function fleetSection(rows: FleetRow[]): string {
 			`+${fixed(r.heapMB, 0)} MB`,
 			`${fixed(r.rssMB, 0)} MB`,
 			`${fixed(r.staticBytesPerInstance, 0)} bytes`,
+			`${fixed(r.load[0], 1)} -> ${fixed(r.load[1], 1)}`,
 		]),
 	);
 	return `<!-- fleet:start -->
