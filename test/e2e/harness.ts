@@ -165,19 +165,25 @@ export function packOnce(): Promise<string> {
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/** What a suite adds to the common set-up: sandbox options, and credentials built on the sandbox's URL. */
+export interface HarnessExtras {
+	sandbox?: Json;
+	credentials?: (sandbox: any) => Json[];
+}
+
 /**
  * Installs (once, cached) and starts n8n `version` with the package, the sandbox, the
  * credentials and the given workflows. On any failure it stops what it had started.
  */
-export async function startHarness(version: string, workflows: Json[]): Promise<Harness> {
+export async function startHarness(version: string, workflows: Json[], extras: HarnessExtras = {}): Promise<Harness> {
 	const n8n = await env.ensureN8n(version, { log });
 	const tgz = await packOnce();
-	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
+	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })), ...extras.sandbox });
 	let handle: any;
 	const home: string = env.createN8nHome(`green-api-e2e-${version}-`);
 	try {
 		await env.installPackage(home, tgz, { log });
-		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
+		await env.importCredentials(n8n, home, [...credentialsFor(sandbox.url), ...(extras.credentials?.(sandbox) ?? [])], { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
 		handle = await env.startN8n(n8n, home, { log });
 		const client = new env.N8nClient(handle.url);
