@@ -266,3 +266,30 @@ describe('instance operations through the partner credential', () => {
 function findInLogs(secret: string): boolean {
 	return logs.lines.some((line) => JSON.stringify(line).includes(secret));
 }
+
+describe('as AI tools', () => {
+	const props = greenApiNode.description.properties;
+	const toolText = (operation: string) =>
+		props.find((p) => p.name === 'toolDescription' && p.displayOptions?.show?.resource?.[0] === 'partner' && p.displayOptions?.show?.operation?.[0] === operation)?.default;
+
+	test('List Instances cannot be switched to give tokens; Create and Delete tell the model to ask a human', () => {
+		expect(props.find((p) => p.name === 'includeApiTokens')?.displayOptions?.hide).toEqual({ '@tool': [true] });
+		expect(toolText('listInstances')).toMatch(/No API tokens are returned/);
+		expect(toolText('createInstance')).toMatch(/Ask a human and get their approval/);
+		expect(toolText('deleteInstance')).toMatch(/Ask a human and get their approval/);
+	});
+
+	test('run as the tool variant (<package>.greenApiTool), Create and List never hand a token to the model', async () => {
+		sb.partner.addInstances(PARTNER, { count: 2 });
+		const asTool = Object.assign(Object.create(greenApiNode) as typeof greenApiNode, { description: { ...greenApiNode.description, name: 'greenApiTool' } });
+		const runTool = (parameters: INodeParameters) =>
+			runNode({ nodeType: asTool, credentialTypes, credentials: partnerCredentials(), parameters: { authentication: 'partner', resource: 'partner', ...parameters } });
+		const created = await runTool({ operation: 'createInstance', name: 'Asked by a model' });
+		expect(created.node.type).toBe('n8n-nodes-green-api.greenApiTool');
+		expect(json(created)).toEqual([expect.objectContaining({ idInstance: expect.any(String), name: 'Asked by a model' })]);
+		const listed = await runTool({ operation: 'listInstances', includeApiTokens: true });
+		expect(json(listed)).toHaveLength(3);
+		expectClean(created);
+		expectClean(listed);
+	});
+});

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { forgetFleet, instanceApiUrl, partnerCredentials } from '../../../shared/partner';
+import { isAiTool } from './index';
 import type { PartnerOperation } from './index';
 
 const show = { show: { resource: ['partner'], operation: ['createInstance'] } };
@@ -69,7 +70,7 @@ export const createInstance: PartnerOperation = {
 	method: 'createInstance',
 	action: 'Create an instance',
 	description:
-		'Create a new instance on the partner account. Outputs its ID, API token and API URL, which the next steps of a provisioning workflow need (the token is a secret: store it like a password).',
+		'Create a new instance on the partner account. Outputs its ID, API token and API URL, which the next steps of a provisioning workflow need (the token is a secret: store it like a password; as an AI tool the token is left out).',
 	warning:
 		'Every run creates a new instance on the partner account, billed under your GREEN-API partner terms, and is never retried. The output holds the new instance\'s API token: anyone who can read the execution can use it.',
 	fields: [
@@ -104,7 +105,7 @@ export const createInstance: PartnerOperation = {
 			{
 				json: {
 					idInstance,
-					apiTokenInstance: created.apiTokenInstance as string,
+					...(isAiTool(this) ? {} : { apiTokenInstance: created.apiTokenInstance as string }),
 					typeInstance: created.typeInstance as string,
 					name: this.getNodeParameter('name', '') as string,
 					apiUrl: instanceApiUrl(credentials, idInstance),

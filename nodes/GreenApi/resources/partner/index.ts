@@ -44,6 +44,11 @@ export const partnerOperations: PartnerOperation[] = [createInstance, deleteInst
 
 const ASK_A_HUMAN = 'Ask a human and get their approval before using it.';
 
+/** Whether the node runs as an AI tool (n8n names the tool variant `<package>.greenApiTool`): a model never gets a token. */
+export function isAiTool(ctx: IExecuteSingleFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
+
 const TOOL_DESCRIPTIONS: Record<string, string> = {
 	listInstances:
 		'List the WhatsApp instances of the GREEN-API partner account. Use it to find an instance by name or to count instances. Returns one item per instance: idInstance, name, typeInstance, timeCreated, expirationDate, apiUrl. Deleted and expired instances are left out. No API tokens are returned.',

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { instanceApiUrl, partnerCredentials } from '../../../shared/partner';
 import type { PartnerInstance } from '../../../shared/partner';
+import { isAiTool } from './index';
 import type { PartnerOperation } from './index';
 
 const show = { show: { resource: ['partner'], operation: ['listInstances'] } };
@@ -80,7 +81,7 @@ export const listInstances: PartnerOperation = {
 	],
 	async output(answer) {
 		const filters = this.getNodeParameter('filters', {}) as Filters;
-		const withTokens = this.getNodeParameter('includeApiTokens', false) as boolean;
+		const withTokens = (this.getNodeParameter('includeApiTokens', false) as boolean) && !isAiTool(this);
 		const credentials = await partnerCredentials(this, this.getItemIndex());
 		const nameContains = (filters.nameContains ?? '').trim().toLowerCase();
 		const types = filters.typeInstance ?? [];
