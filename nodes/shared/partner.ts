@@ -416,11 +416,16 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	const now = Date.now();
 	sweep(now);
 	let entry = key ? fleets.get(key) : undefined;
+	const list = (into: FleetEntry) => {
+		into.tokens = tokensOf(ctx, itemIndex);
+		into.at = Date.now();
+		// A failed listing is not kept: the next item to come asks again.
+		into.tokens.catch(() => key && fleets.get(key) === into && fleets.delete(key));
+	};
 	if (!entry) {
-		entry = { tokens: tokensOf(ctx, itemIndex), at: now, relisted: false };
+		entry = { tokens: Promise.resolve(new Map()), at: now, relisted: false };
+		list(entry);
 		if (key) fleets.set(key, entry);
-		// A failed listing is not kept: the next item asks again (and gets its own error).
-		entry.tokens.catch(() => key && fleets.get(key) === entry && fleets.delete(key));
 	}
 	const current = entry;
 	// The list is shared: a failure of it is reported under each item's own number.
@@ -437,8 +442,7 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 		// every item that misses (an item that missed in the first list waits for this one too).
 		if (!entry.relisted) {
 			entry.relisted = true;
-			entry.tokens = tokensOf(ctx, itemIndex);
-			entry.at = Date.now();
+			list(entry);
 		}
 		token = await lookUp();
 	}
@@ -451,7 +455,6 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	}
 	return { apiUrl: instanceApiUrl(credentials, idInstance), idInstance, apiTokenInstance: token };
 }
-
 
 /**
  * The instance an item of an instance operation runs on when the node uses the partner
