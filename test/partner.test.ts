@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { GreenApi as GreenApiCredential } from '../credentials/GreenApi.credentials';
 import { GreenApiPartnerApi } from '../credentials/GreenApiPartnerApi.credentials';
-import { cachedFleets } from '../nodes/shared/partner';
+import { cachedFleets } from '../nodes/client/partner';
 import { greenApiNode, items, startSandbox } from './fixtures';
 import type { Sandbox } from './fixtures';
 import { logs, runNode } from './harness/engine';
@@ -103,6 +103,18 @@ describe('List Instances', () => {
 		expect(json(retried)).toHaveLength(5);
 		expect(requests('getInstances')).toBe(3);
 	});
+});
+
+test('a partner operation with Authentication left on Instance says what to change, and sends nothing', async () => {
+	const result = await runNode({
+		nodeType: greenApiNode,
+		credentialTypes,
+		credentials: { greenApi: { apiUrl: sb.url, idInstance: '1101000001', apiTokenInstance: 'f'.repeat(50) } },
+		parameters: { resource: 'partner', operation: 'listInstances' },
+	});
+	expect(result.error?.message).toBe('List Instances: needs the partner account [item 0]');
+	expect(result.error?.description).toMatch(/set Authentication to Partner Account/);
+	expect(sb.stats().total).toBe(0);
 });
 
 describe('Create Instance', () => {
