@@ -7,8 +7,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { DEFAULT_API_URL } from '../nodes/shared/api';
-import { withPartnerPath } from '../nodes/shared/partner';
+import { DEFAULT_API_URL } from '../nodes/client/api';
+import { withPartnerPath } from '../nodes/client/partner';
 
 const WRONG_TOKEN = 'GREEN-API refused the Partner Token: copy it again from the profile page of the GREEN-API console, or ask GREEN-API support for it';
 

@@ -11,8 +11,12 @@
  */
 const crypto = require('crypto');
 
+// The partner methods as the package declares them (nodes/client/partner.ts), as server.js reads the instance methods.
+if (require.extensions?.['.ts'] === undefined) require('../scripts/lib/register-ts');
 /** HTTP verb of each partner method. @type {Readonly<Record<string, 'GET'|'POST'>>} */
-const PARTNER_METHODS = Object.freeze({ getInstances: 'GET', createInstance: 'POST', deleteInstanceAccount: 'POST' });
+const PARTNER_METHODS = Object.freeze(
+	Object.fromEntries(Object.values(require('../nodes/client/partner').PARTNER_METHODS).map((m) => [m.name, /** @type {'GET'|'POST'} */ (m.verb)])),
+);
 
 /** createInstance settings GREEN-API documents, by the kind of value each takes. */
 const TEXT_SETTINGS = ['name', 'webhookUrl', 'webhookUrlToken'];

@@ -14,6 +14,12 @@ const zlib = require('zlib');
 const crypto = require('crypto');
 const { createPartnerAccounts, PARTNER_METHODS, PARTNER_DEFAULTS } = require('./partner');
 
+// The node's method table (verbs and limits), read where it is written. Jest loads TypeScript
+// itself; plain node needs the hook.
+if (require.extensions?.['.ts'] === undefined) require('../scripts/lib/register-ts');
+/** @type {Readonly<Record<string, import('../nodes/client/api').GreenApiMethod>>} */
+const NODE_METHODS = require('../nodes/GreenApi/resources/instance').METHODS;
+
 /**
  * The demo instance: `npm run sandbox` and `npm run dev` serve it, so a credential written down
  * once (README, printed curl lines) works against either.
@@ -39,7 +45,8 @@ const DEMO = Object.freeze({
 /**
  * A GREEN-API method as the sandbox imitates it: verb, rate limit and body fields (MethodInfo in
  * types.d.ts), and the handler that answers once auth, faults, rate limit and body passed.
- * @typedef {import('./types').MethodInfo & { handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} MethodSpec
+ * @typedef {{ body?: BodyField[], handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} Handler
+ * @typedef {import('./types').MethodInfo & Handler} MethodSpec
  * @typedef {{ phoneNumber?: string, description?: string }} ValidBody phoneNumber as digits
  */
 
@@ -50,30 +57,26 @@ const BODY_FIELDS = {
 };
 
 /**
- * Every method the sandbox knows: verb, rate limit, body and answer, in one place. Adding a
- * method here is all the sandbox needs (README and test/sandbox.test.ts describe it).
- * @type {Readonly<Record<string, MethodSpec>>}
+ * How the sandbox answers each method whose answer depends on the instance: body fields and the
+ * handler. Verb and rate limit come from the node's method table. A method of that table with no
+ * handler here answers what the instance's `answers` setting holds for it (`{}` by default), so
+ * a read-only method needs nothing here.
+ * @type {Readonly<Record<string, Handler>>}
  */
-const METHOD_TABLE = Object.freeze({
+const HANDLERS = Object.freeze({
 	getStateInstance: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			if (inst.script.length > 0) ctx.changeState(inst, /** @type {string|null} */ (inst.script.shift()));
 			return json(200, inst.state === null ? null : { stateInstance: inst.state });
 		},
 	},
 	checkWhatsapp: {
-		verb: 'POST',
-		perSecond: 10,
-		publishedLimit: true,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			if (inst.state !== 'authorized') return ctx.badRequest(ctx.refusal(inst.state));
-			if (inst.used >= inst.quota) {
+			if (inst.used >= inst.checkWhatsappQuota) {
 				const description = 'Monthly quota has been exceeded. To continue, upgrade your tariff plan.';
-				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.quota, status: 'QUOTE_EXCEEDED', description } });
+				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.checkWhatsappQuota, status: 'QUOTE_EXCEEDED', description } });
 			}
 			inst.used++;
 			// Deterministic so tests can predict it: a number ending in 0 has no WhatsApp.
@@ -81,9 +84,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	unban: {
-		verb: 'POST',
-		perSecond: 10,
-		publishedLimit: false,
 		body: ['phoneNumber', 'description'],
 		handle(inst, body, ctx) {
 			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
@@ -93,9 +93,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	unbanStatus: {
-		verb: 'POST',
-		perSecond: 1,
-		publishedLimit: false,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
@@ -103,27 +100,18 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	reboot: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			ctx.reboot(inst);
 			return json(200, { isReboot: true });
 		},
 	},
 	logout: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			ctx.changeState(inst, 'notAuthorized');
 			return json(200, { isLogout: true });
 		},
 	},
 	qr: {
-		verb: 'GET',
-		perSecond: 3,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			if (inst.state === 'authorized') return json(200, { type: 'alreadyLogged', message: ALREADY_AUTHORIZED });
 			if (inst.state !== 'notAuthorized') return json(200, { type: 'error', message: `instance in ${inst.state} state` });
@@ -131,9 +119,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getWaSettings: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst) {
 			const linked = inst.state === 'authorized';
 			return json(200, {
@@ -145,9 +130,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getAuthorizationCode: {
-		verb: 'POST',
-		perSecond: 1,
-		publishedLimit: false,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			// GREEN-API: "the instance must be in an unauthorized state; if it is authorized, log out
@@ -163,9 +145,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getMessagesCount: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
 		handle(inst, _body, ctx) {
 			// queueGrowth stands for the owner's own traffic between two looks, so a test can make
 			// the queue grow one step per request, independent of timing.
@@ -174,33 +153,37 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	showMessagesQueue: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
 		handle(inst) {
 			return json(200, inst.queue.slice(0, SHOW_QUEUE_MAX));
 		},
 	},
-	getWebhooksCount: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
-		handle(inst) {
-			return json(200, { [inst.countKey]: inst.webhooksCount });
-		},
-	},
 });
+
+/** The handler of a method that has none of its own: the instance's `answers` setting. @param {string} method @returns {Handler} */
+function answerSetting(method) {
+	return { handle: (inst) => json(200, Object.hasOwn(inst.answers, method) ? inst.answers[method] : {}) };
+}
+
+/** Every method the sandbox knows: the node's, with verb, limit, body fields and handler. @type {Readonly<Record<string, MethodSpec>>} */
+const METHOD_TABLE = Object.freeze(
+	Object.fromEntries(
+		Object.values(NODE_METHODS).map((m) => [
+			m.name,
+			{ verb: /** @type {'GET'|'POST'} */ (m.verb), perSecond: m.perSecond, publishedLimit: m.published, ...(HANDLERS[m.name] ?? answerSetting(m.name)) },
+		]),
+	),
+);
 
 /** HTTP verb of each method (also the list of known methods). @type {Readonly<Record<string, 'GET'|'POST'>>} */
 const METHODS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.verb])));
 
-/** Requests per second per instance: GREEN-API's published limits, 1/s where it publishes none (10/s for unban, as before). @type {Readonly<Record<string, number|null>>} */
+/** Requests per second per instance: the node's pace, which is GREEN-API's published limit where there is one. @type {Readonly<Record<string, number|null>>} */
 const DEFAULT_RATE_LIMITS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.perSecond])));
 
 /**
  * The 400 text of a method that needs an `authorized` instance (checkWhatsapp), per state.
  * notAuthorized and starting as GREEN-API documents them; yellowCard as the real API answered
- * checkWhatsapp (issue 14), although a yellowCard instance is still linked. Any other state
+ * checkWhatsapp, although a yellowCard instance is still linked. Any other state
  * (blocked, sleepMode, null, unknown) gets the not-authorized text: not observed, our choice.
  * The `refusals` option of startSandbox overrides entries (key 'null' for the null state).
  * @type {Readonly<Record<string, string>>}
@@ -236,23 +219,66 @@ const DEFAULTS = Object.freeze({
 	partnerDeletedListedMs: PARTNER_DEFAULTS.deletedListedMs,
 });
 
-/** What updateInstance may change. */
-const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'webhooksCount'];
-
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
 const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
 
-const INSTANCE_DEFAULTS = Object.freeze({
-	stateInstance: 'authorized',
-	checkWhatsappQuota: 30000,
-	phone: '79001234567',
-	unbanStatus: 'UNBANNED',
-	appealStatus: 'NO_APPEAL_OPEN',
-	authorizationCodeStatus: true,
-	countKey: COUNT_KEYS[0],
-	queueGrowth: 0,
-	webhooksCount: 0,
-});
+/** @param {string} name @returns {(value: unknown) => number} */
+const count = (name) => (value) => {
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+	throw adminError(400, `${name} must be an integer >= 0`);
+};
+/** @param {string} name @returns {(value: unknown) => string} */
+const string = (name) => (value) => {
+	if (typeof value === 'string') return value;
+	throw adminError(400, `${name} must be a string`);
+};
+
+/**
+ * The per-instance settings, each declared once here (their meaning: InstanceSettings in
+ * types.d.ts): default and check. An instance definition and updateInstance carry them, the
+ * instance keeps them under these names, reset() goes back to the definition's, and
+ * getInstance shows them. `knownNumbers` defaults to the instance's phone.
+ * @type {{ [K in keyof InstanceSettings]: { default: InstanceSettings[K] | null, check: (value: unknown) => InstanceSettings[K] } }}
+ */
+const SETTINGS = {
+	checkWhatsappQuota: { default: 30000, check: (value) => count('checkWhatsappQuota')(Number(value)) },
+	phone: { default: '79001234567', check: String },
+	knownNumbers: {
+		default: null,
+		check: (value) => {
+			if (!Array.isArray(value)) throw adminError(400, 'knownNumbers must be an array');
+			return value.map(String);
+		},
+	},
+	unbanStatus: { default: 'UNBANNED', check: string('unbanStatus') },
+	appealStatus: { default: 'NO_APPEAL_OPEN', check: string('appealStatus') },
+	authorizationCodeStatus: {
+		default: true,
+		check: (value) => {
+			if (typeof value !== 'boolean') throw adminError(400, 'authorizationCodeStatus must be true or false');
+			return value;
+		},
+	},
+	countKey: {
+		default: COUNT_KEYS[0],
+		check: (value) => {
+			if (!COUNT_KEYS.includes(/** @type {CountKey} */ (value))) throw adminError(400, `countKey must be "count" or "\\u0441ount" (Cyrillic с)`);
+			return /** @type {CountKey} */ (value);
+		},
+	},
+	queueGrowth: { default: 0, check: count('queueGrowth') },
+	answers: {
+		default: {},
+		check: (value) => {
+			if (!value || typeof value !== 'object' || Array.isArray(value)) throw adminError(400, 'answers must be an object: method name -> answer');
+			const unknown = Object.keys(value).filter((method) => !Object.hasOwn(METHOD_TABLE, method));
+			if (unknown.length > 0) throw adminError(400, `answers: unknown method ${unknown.join(', ')}`);
+			return /** @type {Record<string, unknown>} */ (structuredClone(value));
+		},
+	},
+};
+const SETTING_NAMES = /** @type {Array<keyof InstanceSettings>} */ (Object.keys(SETTINGS));
+const DEFAULT_STATE = 'authorized';
 
 const FAULT_KINDS = ['status', 'html', 'empty', 'null', 'delay', 'drop'];
 const RATE_WINDOW_MS = 1000;
@@ -279,28 +305,23 @@ const HTML_502 =
  * @typedef {{ status: number, type: string, body: string, headers?: Record<string, string> }} Reply
  * @typedef {Reply | { drop: true }} Answer drop = destroy the socket without answering
  *
- * @typedef {Object} Instance
+ * @typedef {import('./types').InstanceSettings} InstanceSettings
+ *
+ * An instance: its settings (SETTINGS) and what its requests have done since the last reset.
+ * @typedef {InstanceSettings & InstanceRun} Instance
+ * @typedef {Object} InstanceRun
  * @property {string} id
  * @property {string} token
- * @property {Required<Omit<InstanceDef, 'idInstance'|'apiTokenInstance'|'queue'>> & { queue: QueuedMessage[] }} def what reset() goes back to
+ * @property {InstanceSettings & { stateInstance: string|null, queue: QueuedMessage[] }} def what reset() goes back to
  * @property {string|null} state
  * @property {(string|null)[]} script
  * @property {{ timer: NodeJS.Timeout, back: string|null } | null} reboot
- * @property {number} quota
- * @property {number} used
- * @property {string} phone
- * @property {string[]} knownNumbers
- * @property {string} unbanStatus
- * @property {string} appealStatus
- * @property {boolean} authorizationCodeStatus
+ * @property {number} used checkWhatsapp calls that counted against the quota
  * @property {import('./types').AuthorizationCode | null} authorizationCode
  * @property {number} codesIssued
- * @property {CountKey} countKey
- * @property {number} queueGrowth
  * @property {QueuedMessage[]} queue
  * @property {number} sent
  * @property {number} messageSeq ids of generated messages
- * @property {number} webhooksCount
  */
 
 /** @type {Answer} */
@@ -445,40 +466,15 @@ function checkState(state) {
 }
 
 /**
- * Checks the settings an instance definition or updateInstance may carry; absent ones stay absent.
- * @param {InstancePatch} patch
- * @returns {InstancePatch}
+ * Checks the settings a definition or updateInstance carries; absent ones stay absent.
+ * @param {Record<string, unknown>} patch
+ * @returns {Partial<InstanceSettings>}
  */
 function checkSettings(patch) {
-	/** @type {InstancePatch} */
+	/** @type {Record<string, unknown>} */
 	const out = {};
-	/** @param {string} name @param {unknown} value */
-	const count = (name, value) => {
-		if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-		throw adminError(400, `${name} must be an integer >= 0`);
-	};
-	if (patch.checkWhatsappQuota !== undefined) out.checkWhatsappQuota = count('checkWhatsappQuota', Number(patch.checkWhatsappQuota));
-	if (patch.phone !== undefined) out.phone = String(patch.phone);
-	if (patch.knownNumbers !== undefined) {
-		if (!Array.isArray(patch.knownNumbers)) throw adminError(400, 'knownNumbers must be an array');
-		out.knownNumbers = patch.knownNumbers.map(String);
-	}
-	for (const key of /** @type {const} */ (['unbanStatus', 'appealStatus'])) {
-		if (patch[key] === undefined) continue;
-		if (typeof patch[key] !== 'string') throw adminError(400, `${key} must be a string`);
-		out[key] = patch[key];
-	}
-	if (patch.authorizationCodeStatus !== undefined) {
-		if (typeof patch.authorizationCodeStatus !== 'boolean') throw adminError(400, 'authorizationCodeStatus must be true or false');
-		out.authorizationCodeStatus = patch.authorizationCodeStatus;
-	}
-	if (patch.countKey !== undefined) {
-		if (!COUNT_KEYS.includes(patch.countKey)) throw adminError(400, `countKey must be "count" or "\\u0441ount" (Cyrillic с)`);
-		out.countKey = patch.countKey;
-	}
-	if (patch.queueGrowth !== undefined) out.queueGrowth = count('queueGrowth', patch.queueGrowth);
-	if (patch.webhooksCount !== undefined) out.webhooksCount = count('webhooksCount', patch.webhooksCount);
-	return out;
+	for (const name of SETTING_NAMES) if (patch[name] !== undefined) out[name] = SETTINGS[name].check(patch[name]);
+	return /** @type {Partial<InstanceSettings>} */ (out);
 }
 
 /**
@@ -623,44 +619,32 @@ async function startSandbox(options = {}) {
 			stateInstance: inst.state,
 			script: [...inst.script],
 			rebooting: inst.reboot !== null,
-			checkWhatsappQuota: inst.quota,
+			...structuredClone(settingsOf(inst)),
 			checkWhatsappUsed: inst.used,
-			phone: inst.phone,
-			knownNumbers: [...inst.knownNumbers],
-			unbanStatus: inst.unbanStatus,
-			appealStatus: inst.appealStatus,
-			authorizationCodeStatus: inst.authorizationCodeStatus,
 			authorizationCode: inst.authorizationCode && { ...inst.authorizationCode },
-			countKey: inst.countKey,
-			queueGrowth: inst.queueGrowth,
 			messagesQueued: inst.queue.length,
 			messagesSent: inst.sent,
-			webhooksCount: inst.webhooksCount,
 		};
+	}
+
+	/** @param {InstanceSettings} from @returns {InstanceSettings} */
+	function settingsOf(from) {
+		return /** @type {InstanceSettings} */ (/** @type {unknown} */ (Object.fromEntries(SETTING_NAMES.map((name) => [name, from[name]]))));
 	}
 
 	/** Puts an instance back to its definition. @param {Instance} inst */
 	function restore(inst) {
 		const d = inst.def;
 		cancelReboot(inst);
-		Object.assign(inst, {
+		Object.assign(inst, structuredClone(settingsOf(d)), {
 			state: d.stateInstance,
 			script: [],
-			quota: d.checkWhatsappQuota,
 			used: 0,
-			phone: d.phone,
-			knownNumbers: [...d.knownNumbers],
-			unbanStatus: d.unbanStatus,
-			appealStatus: d.appealStatus,
-			authorizationCodeStatus: d.authorizationCodeStatus,
 			authorizationCode: null,
 			codesIssued: 0,
-			countKey: d.countKey,
-			queueGrowth: d.queueGrowth,
 			queue: structuredClone(d.queue),
 			messageSeq: d.queue.length,
 			sent: 0,
-			webhooksCount: d.webhooksCount,
 		});
 		sendQueue(inst);
 	}
@@ -671,15 +655,15 @@ async function startSandbox(options = {}) {
 		if (typeof def.apiTokenInstance !== 'string' || !/^[^/?#\s]+$/.test(def.apiTokenInstance)) {
 			throw adminError(400, 'apiTokenInstance must be a non-empty string usable in a URL path');
 		}
-		const settings = { ...INSTANCE_DEFAULTS, ...checkSettings(def) };
+		const defaults = Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name].default]));
+		const settings = /** @type {InstanceSettings} */ ({ ...defaults, ...checkSettings(/** @type {Record<string, unknown>} */ (/** @type {unknown} */ (def))) });
 		// null is a real state ("still being created"), so only undefined takes the default.
-		const stateInstance = def.stateInstance === undefined ? INSTANCE_DEFAULTS.stateInstance : checkState(def.stateInstance);
+		const stateInstance = def.stateInstance === undefined ? DEFAULT_STATE : checkState(def.stateInstance);
 		const id = String(def.idInstance);
 		const old = instances.get(id);
 		if (old) cancelReboot(old);
 		/** @type {Instance} */
 		const inst = /** @type {Instance} */ ({ id, token: def.apiTokenInstance, reboot: null, messageSeq: 0 });
-		inst.phone = settings.phone;
 		inst.def = {
 			...settings,
 			stateInstance,
@@ -1036,11 +1020,9 @@ async function startSandbox(options = {}) {
 		updateInstance(id, patch) {
 			const inst = getInstance(id);
 			if (patch === null || typeof patch !== 'object') throw adminError(400, 'settings must be an object');
-			const unknown = Object.keys(patch).filter((key) => !SETTINGS.includes(key));
-			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTINGS.join(', ')}; the state: setState; the queue: setQueue)`);
-			const { checkWhatsappQuota, ...settings } = checkSettings(patch);
-			Object.assign(inst, settings);
-			if (checkWhatsappQuota !== undefined) inst.quota = checkWhatsappQuota;
+			const unknown = Object.keys(patch).filter((key) => !Object.hasOwn(SETTINGS, key));
+			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTING_NAMES.join(', ')}; the state: setState; the queue: setQueue)`);
+			Object.assign(inst, checkSettings(/** @type {Record<string, unknown>} */ (patch)));
 			return view(inst);
 		},
 		setState(id, state) {
@@ -1110,7 +1092,6 @@ const exported = {
 	DEMO,
 	DEFAULTS,
 	DEFAULT_RATE_LIMITS,
-	INSTANCE_DEFAULTS,
 	METHODS,
 	METHOD_TABLE,
 	STATE_REFUSALS,

@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { GreenApi as GreenApiCredential } from '../credentials/GreenApi.credentials';
 import { GreenApiPartnerApi } from '../credentials/GreenApiPartnerApi.credentials';
-import { cachedFleets } from '../nodes/shared/partner';
+import { cachedFleets } from '../nodes/client/partner';
 import { greenApiNode, items, startSandbox } from './fixtures';
 import type { Sandbox } from './fixtures';
 import { logs, runNode } from './harness/engine';
@@ -103,6 +103,18 @@ describe('List Instances', () => {
 		expect(json(retried)).toHaveLength(5);
 		expect(requests('getInstances')).toBe(3);
 	});
+});
+
+test('a partner operation with Authentication left on Instance says what to change, and sends nothing', async () => {
+	const result = await runNode({
+		nodeType: greenApiNode,
+		credentialTypes,
+		credentials: { greenApi: { apiUrl: sb.url, idInstance: '1101000001', apiTokenInstance: 'f'.repeat(50) } },
+		parameters: { resource: 'partner', operation: 'listInstances' },
+	});
+	expect(result.error?.message).toBe('List Instances: needs the partner account [item 0]');
+	expect(result.error?.description).toMatch(/set Authentication to Partner Account/);
+	expect(sb.stats().total).toBe(0);
 });
 
 describe('Create Instance', () => {
@@ -266,3 +278,30 @@ describe('instance operations through the partner credential', () => {
 function findInLogs(secret: string): boolean {
 	return logs.lines.some((line) => JSON.stringify(line).includes(secret));
 }
+
+describe('as AI tools', () => {
+	const props = greenApiNode.description.properties;
+	const toolText = (operation: string) =>
+		props.find((p) => p.name === 'toolDescription' && p.displayOptions?.show?.resource?.[0] === 'partner' && p.displayOptions?.show?.operation?.[0] === operation)?.default;
+
+	test('List Instances cannot be switched to give tokens; Create and Delete tell the model to ask a human', () => {
+		expect(props.find((p) => p.name === 'includeApiTokens')?.displayOptions?.hide).toEqual({ '@tool': [true] });
+		expect(toolText('listInstances')).toMatch(/No API tokens are returned/);
+		expect(toolText('createInstance')).toMatch(/Ask a human and get their approval/);
+		expect(toolText('deleteInstance')).toMatch(/Ask a human and get their approval/);
+	});
+
+	test('run as the tool variant (<package>.greenApiTool), Create and List never hand a token to the model', async () => {
+		sb.partner.addInstances(PARTNER, { count: 2 });
+		const asTool = Object.assign(Object.create(greenApiNode) as typeof greenApiNode, { description: { ...greenApiNode.description, name: 'greenApiTool' } });
+		const runTool = (parameters: INodeParameters) =>
+			runNode({ nodeType: asTool, credentialTypes, credentials: partnerCredentials(), parameters: { authentication: 'partner', resource: 'partner', ...parameters } });
+		const created = await runTool({ operation: 'createInstance', name: 'Asked by a model' });
+		expect(created.node.type).toBe('n8n-nodes-green-api.greenApiTool');
+		expect(json(created)).toEqual([expect.objectContaining({ idInstance: expect.any(String), name: 'Asked by a model' })]);
+		const listed = await runTool({ operation: 'listInstances', includeApiTokens: true });
+		expect(json(listed)).toHaveLength(3);
+		expectClean(created);
+		expectClean(listed);
+	});
+});

@@ -3,8 +3,8 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { instanceDescription, instanceOperations } from './resources/instance';
 import { fleetInstanceField, partnerDescription, partnerOperations } from './resources/partner';
-import { operationSubtitle, rateLimitText } from './shared/descriptions';
-import { perNumberOptions } from './shared/perNumber';
+import { operationSubtitle, rateLimitText } from './fields';
+import { perNumberOptions } from './perNumber';
 
 export class GreenApi implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,25 +36,16 @@ export class GreenApi implements INodeType {
 				],
 				default: 'instance',
 			},
+			// One Resource parameter: n8n's nodes panel lists the actions of every Resource parameter
+			// it finds, so a second one (shown only for the partner account) listed each action twice.
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				displayOptions: { show: { authentication: ['instance'] } },
-				options: [{ name: 'Instance', value: 'instance' }],
-				default: 'instance',
-			},
-			// The partner account adds its own resource; instance operations work through it too.
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { authentication: ['partner'] } },
 				options: [
 					{ name: 'Instance', value: 'instance' },
-					{ name: 'Partner', value: 'partner' },
+					{ name: 'Partner', value: 'partner', description: 'The instances of a partner account (Authentication: Partner Account)' },
 				],
 				default: 'instance',
 			},

@@ -13,7 +13,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { describeState } from '../shared/states';
+import { describeState } from '../client/states';
 import { decide } from './decide';
 import type { Settings, Watch } from './decide';
 

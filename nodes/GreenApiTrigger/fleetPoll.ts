@@ -20,10 +20,11 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { METHODS, redact } from '../shared/api';
-import { failureOfHttpError, isTransient, readAnswer } from '../shared/errors';
-import type { FailureInfo, HttpAnswer } from '../shared/errors';
-import { pacerFor } from '../shared/pacing';
+import { redact } from '../client/api';
+import { failureOfHttpError, howItPasses, readAnswer } from '../client/errors';
+import type { FailureInfo, HttpAnswer } from '../client/errors';
+import { pacerFor } from '../client/pacing';
+import { METHODS } from '../GreenApi/resources/instance';
 import { testEvent } from './decide';
 import { decideFleet } from './fleetDecide';
 import type { FleetMember, FleetSettings, FleetWatch, InstanceWatch, Sighting } from './fleetDecide';
@@ -115,7 +116,7 @@ async function stateOf(ctx: IPollFunctions, entry: FleetEntry, timeoutMs: number
 	if (!read.ok) {
 		// GREEN-API answers a null body while an instance is being created.
 		if (read.failure.kind === 'empty' && answer.statusCode >= 200 && answer.statusCode < 300) return { state: null };
-		return { failed: reasonOf(read.failure, entry.apiTokenInstance), permanent: !isTransient(read.failure) };
+		return { failed: reasonOf(read.failure, entry.apiTokenInstance), permanent: howItPasses(read.failure) === 'never' };
 	}
 	const state = (read.value as IDataObject | undefined)?.stateInstance;
 	if (typeof state === 'string' && state !== '') return { state };

@@ -4,7 +4,7 @@
  */
 import type { IPollFunctions } from 'n8n-workflow';
 
-import { instanceApiUrl, isLive, listPartnerInstances, partnerCredentials } from '../shared/partner';
+import { instanceApiUrl, isLive, listPartnerInstances, partnerCredentials } from '../client/partner';
 import type { FleetEntry, FleetSource } from './fleetPoll';
 
 export async function fleetSource(ctx: IPollFunctions): Promise<FleetSource> {

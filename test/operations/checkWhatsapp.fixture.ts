@@ -7,6 +7,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'normalises what people paste and sends the number the API wants',
+			contract: true,
 			parameters: fromInput,
 			input: [
 				{ phone: '+44 1234 567891' },

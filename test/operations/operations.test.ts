@@ -2,17 +2,10 @@
  * Runs every operation fixture in this folder (`<operation>.fixture.ts`) through n8n's engine
  * against the sandbox. Adding an operation to the node without a fixture fails here.
  */
-import { readdirSync } from 'node:fs';
-
 import { greenApiNode } from '../fixtures';
-import { describeOperation } from '../harness/operations';
-import type { OperationFixture } from '../harness/operations';
+import { describeOperation, loadFixtures } from '../harness/operations';
 
-const fixtures: OperationFixture[] = readdirSync(__dirname)
-	.filter((file) => file.endsWith('.fixture.ts'))
-	.sort()
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	.map((file) => (require(`./${file}`) as { fixture: OperationFixture }).fixture);
+const fixtures = loadFixtures();
 
 function operationValues(): string[] {
 	const operation = greenApiNode.description.properties.find((p) => p.name === 'operation');

@@ -16,11 +16,12 @@ export const fixture: OperationFixture = {
 	cases: [
 		statusCase('UNBANNED', /ban was lifted/),
 		statusCase('IN_REVIEW', /do not appeal again/),
-		statusCase('PERMANETLY_BANNED', /banned permanently/),
+		statusCase('PERMANETLY_BANNED', /banned permanently.*spells this status PERMANETLY_BANNED/),
 		statusCase('NO_APPEAL_OPEN', /No appeal/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
 			title: 'keeps the input item\'s fields, and files one appeal for the same number and text in one execution',
+			contract: true,
 			instance: { unbanStatus: 'IN_REVIEW', stateInstance: 'blocked' },
 			parameters: { ...appeal, phoneNumber: '={{ $json.phone }}' },
 			input: [{ phone: '+7 900 123-45-67', ticket: 17 }, { phone: '79001234567@c.us', ticket: 18 }],

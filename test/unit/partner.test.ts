@@ -6,7 +6,7 @@ import {
 	readPartnerCredentials,
 	redactPartner,
 	withPartnerPath,
-} from '../../nodes/shared/partner';
+} from '../../nodes/client/partner';
 
 const TOKEN = 'p4rtn3r70k3n0123456789abcdef0123456789';
 

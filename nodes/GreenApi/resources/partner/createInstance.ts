@@ -1,6 +1,7 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 
-import { forgetFleet, instanceApiUrl, partnerCredentials } from '../../../shared/partner';
+import { PARTNER_METHODS, forgetFleet, instanceApiUrl, partnerCredentials } from '../../../client/partner';
+import { isAiTool } from './index';
 import type { PartnerOperation } from './index';
 
 const show = { show: { resource: ['partner'], operation: ['createInstance'] } };
@@ -21,7 +22,7 @@ const YES_NO: Array<[string, string, string]> = [
 	['State Webhook', 'stateWebhook', 'Whether to send a notification when the instance state changes'],
 ];
 
-/** Each setting travels in the body under GREEN-API's own name (declarative: `routing.send`). */
+/** Each setting is named as GREEN-API names it in the body. */
 const settings: INodeProperties[] = [
 	{
 		displayName: 'Delay Between Messages (Ms)',
@@ -30,7 +31,6 @@ const settings: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 3000,
 		description: 'Milliseconds GREEN-API waits between two messages sent from the queue',
-		routing: { send: { type: 'body', property: 'delaySendMessagesMilliseconds' } },
 	},
 	...YES_NO.map(
 		([displayName, key, description]): INodeProperties => ({
@@ -39,8 +39,6 @@ const settings: INodeProperties[] = [
 			type: 'boolean',
 			default: false,
 			description,
-			// GREEN-API takes "yes" and "no", not booleans.
-			routing: { send: { type: 'body', property: key, value: '={{ $value ? "yes" : "no" }}' } },
 		}),
 	),
 	{
@@ -50,7 +48,6 @@ const settings: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/green-api',
 		description: 'Where GREEN-API sends the notifications of the new instance',
-		routing: { send: { type: 'body', property: 'webhookUrl' } },
 	},
 	{
 		displayName: 'Webhook URL Token',
@@ -59,19 +56,28 @@ const settings: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		description: 'Sent by GREEN-API in the Authorization header of each notification, so the receiver can check it',
-		routing: { send: { type: 'body', property: 'webhookUrlToken' } },
 	},
 ];
+
+/** The name and the settings added; GREEN-API takes "yes" and "no" for its switches, not booleans. */
+function settingsBody(ctx: IExecuteSingleFunctions): IDataObject {
+	const settings = ctx.getNodeParameter('settings', {}) as IDataObject;
+	const body: IDataObject = { name: ctx.getNodeParameter('name', '') as string };
+	for (const [key, value] of Object.entries(settings)) body[key] = typeof value === 'boolean' ? (value ? 'yes' : 'no') : value;
+	return body;
+}
 
 export const createInstance: PartnerOperation = {
 	name: 'Create Instance',
 	value: 'createInstance',
-	method: 'createInstance',
+	method: PARTNER_METHODS.createInstance,
 	action: 'Create an instance',
 	description:
-		'Create a new instance on the partner account. Outputs its ID, API token and API URL, which the next steps of a provisioning workflow need (the token is a secret: store it like a password).',
+		'Create a new instance on the partner account. Outputs its ID, API token and API URL, which the next steps of a provisioning workflow need (the token is a secret: store it like a password; as an AI tool the token is left out).',
 	warning:
-		'Every run creates a new instance on the partner account, billed under your GREEN-API partner terms, and is never retried. The output holds the new instance\'s API token: anyone who can read the execution can use it.',
+		'Every run creates a new instance on the partner account, billed under your GREEN-API partner terms, and is never retried. The output holds the new instance\'s API token (not when run as an AI tool): anyone who can read the execution can use it.',
+	toolDescription: 'Create a new WhatsApp instance on the GREEN-API partner account. Input: the name. Returns idInstance, typeInstance and apiUrl (never the API token).',
+	body: settingsBody,
 	fields: [
 		{
 			displayName: 'Name',
@@ -82,7 +88,6 @@ export const createInstance: PartnerOperation = {
 			placeholder: 'Customer 42',
 			description: 'The instance name shown in the GREEN-API console and in List Instances',
 			displayOptions: show,
-			routing: { send: { type: 'body', property: 'name' } },
 		},
 		{
 			displayName: 'Settings',
@@ -94,7 +99,7 @@ export const createInstance: PartnerOperation = {
 			options: settings,
 		},
 	],
-	async output(answer) {
+	async output(answer, body) {
 		const created = (answer ?? {}) as { idInstance?: unknown; apiTokenInstance?: unknown; typeInstance?: unknown };
 		const idInstance = String(created.idInstance ?? '');
 		const credentials = await partnerCredentials(this, this.getItemIndex());
@@ -104,9 +109,9 @@ export const createInstance: PartnerOperation = {
 			{
 				json: {
 					idInstance,
-					apiTokenInstance: created.apiTokenInstance as string,
+					...(isAiTool(this) ? {} : { apiTokenInstance: created.apiTokenInstance as string }),
 					typeInstance: created.typeInstance as string,
-					name: this.getNodeParameter('name', '') as string,
+					name: body.name as string,
 					apiUrl: instanceApiUrl(credentials, idInstance),
 					stateInstance: null,
 					note: 'A new instance answers no state for up to 5 minutes, then notAuthorized: link a phone with Get QR Code or Get Link Code.',

@@ -1,30 +1,31 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
-import { localItemError } from '../../../shared/errors';
-import { forgetFleet } from '../../../shared/partner';
+import { localItemError } from '../../../client/errors';
+import { PARTNER_METHODS, forgetFleet } from '../../../client/partner';
 import type { PartnerOperation } from './index';
 
 const show = { show: { resource: ['partner'], operation: ['deleteInstance'] } };
 
 /** GREEN-API wants the ID as a number; a typo must not reach it. */
-async function idInstanceBody(this: IExecuteSingleFunctions, request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const raw = String(this.getNodeParameter('idInstance', '') ?? '').trim();
+function idInstanceBody(ctx: IExecuteSingleFunctions): IDataObject {
+	const raw = String(ctx.getNodeParameter('idInstance', '') ?? '').replace(/\s+/g, '');
 	if (!/^\d{1,10}$/.test(raw)) {
-		const itemIndex = this.getItemIndex();
-		throw localItemError(this.getNode(), `Delete Instance: Instance ID must be 1 to 10 digits, got "${raw.slice(0, 40)}" [item ${itemIndex}]`, {
+		const itemIndex = ctx.getItemIndex();
+		throw localItemError(ctx.getNode(), `Delete Instance: Instance ID must be 1 to 10 digits, got "${raw.slice(0, 40)}" [item ${itemIndex}]`, {
 			itemIndex,
 			description: 'Use the idInstance from List Instances, e.g. {{ $json.idInstance }}.',
 		});
 	}
-	return { ...request, body: { idInstance: Number(raw) }, headers: { ...request.headers, 'Content-Type': 'application/json' } };
+	return { idInstance: Number(raw) };
 }
 
 export const deleteInstance: PartnerOperation = {
 	name: 'Delete Instance',
 	value: 'deleteInstance',
-	method: 'deleteInstanceAccount',
+	method: PARTNER_METHODS.deleteInstanceAccount,
 	action: 'Delete an instance',
 	description: 'Delete an instance of the partner account for good; the linked phone is not logged out (run Logout first)',
+	toolDescription: 'Delete an instance of the partner account for good. Input: the idInstance. Returns deleteInstanceAccount.',
 	warning:
 		'Deleting does not log the linked phone out of WhatsApp: run Logout on the instance first. The deletion cannot be undone, and it is never retried.',
 	fields: [
@@ -39,10 +40,10 @@ export const deleteInstance: PartnerOperation = {
 			displayOptions: show,
 		},
 	],
-	preSend: idInstanceBody,
-	async output(answer) {
+	body: idInstanceBody,
+	async output(answer, body) {
 		await forgetFleet(this);
-		const idInstance = String(this.getNodeParameter('idInstance', '')).trim();
+		const idInstance = String(body.idInstance);
 		return [{ json: { idInstance, ...(answer && typeof answer === 'object' ? answer : { deleteInstanceAccount: answer }) } }];
 	},
 };

@@ -2,71 +2,64 @@
  * The Partner resource: the instances of a GREEN-API partner account (list, create, delete),
  * on the GREEN-API Partner API credential. Declarative like the Instance resource: each
  * operation's `routing` gives the verb and `/partner/<method>` (the credential's authenticate
- * adds the partner token), `preSend` builds the body, and the pagination hook sends it once
- * through nodes/shared/partner.ts (errors read from the body too) and shapes the output.
+ * adds the partner token), and its pagination hook builds the body, sends the request once
+ * through client/partner.ts (errors read from the body too) and shapes the output.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
 	DeclarativeRestApiSettings,
+	IDataObject,
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
-	IHttpRequestOptions,
 	INodeExecutionData,
 	INodeProperties,
 	INodePropertyOptions,
-	PreSendAction,
 } from 'n8n-workflow';
 
-import { PARTNER_METHODS, partnerRequest } from '../../../shared/partner';
-import type { PartnerMethod } from '../../../shared/partner';
-import { noticeField, toolDescriptionFields } from '../../shared/descriptions';
+import type { GreenApiMethod } from '../../../client/api';
+import { localItemError } from '../../../client/errors';
+import { partnerRequest } from '../../../client/partner';
+import type { PartnerMethod } from '../../../client/partner';
+import { noticeField, toolDescriptionFields } from '../../fields';
+import type { GreenApiOperation } from '../../operation';
 import { createInstance } from './createInstance';
 import { deleteInstance } from './deleteInstance';
 import { listInstances } from './listInstances';
 
-/** One operation of the Partner resource. */
-export interface PartnerOperation {
-	name: string;
-	value: string;
-	method: PartnerMethod;
-	action: string;
-	description: string;
-	/** Shown as a notice in the parameter panel. */
-	warning?: string;
-	fields?: INodeProperties[];
-	preSend?: PreSendAction;
-	/** Shapes the answer into items; `sent` is the request as it went out. */
-	output: (this: IExecuteSingleFunctions, answer: unknown, sent: IHttpRequestOptions) => Promise<INodeExecutionData[]>;
+/** One operation of the Partner resource: as an instance operation, but the answer may be a list. */
+export interface PartnerOperation extends Pick<GreenApiOperation, 'name' | 'value' | 'action' | 'description' | 'toolDescription' | 'warning' | 'fields'> {
+	method: GreenApiMethod & { name: PartnerMethod };
+	/** The request body from the item's parameters; a bad value throws `localItemError`. */
+	body?: (ctx: IExecuteSingleFunctions) => IDataObject;
+	/** Shapes GREEN-API's answer into items; `body` is what was sent. */
+	output: (this: IExecuteSingleFunctions, answer: unknown, body: IDataObject) => Promise<INodeExecutionData[]>;
 }
 
-/** In the order the editor lists them (alphabetical). */
+/** The editor lists them by name. */
 export const partnerOperations: PartnerOperation[] = [createInstance, deleteInstance, listInstances];
 
-const ASK_A_HUMAN = 'Ask a human and get their approval before using it.';
+/** Whether the node runs as an AI tool (n8n names the tool variant `<package>.greenApiTool`): a model never gets a token. */
+export function isAiTool(ctx: IExecuteSingleFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
 
-const TOOL_DESCRIPTIONS: Record<string, string> = {
-	listInstances:
-		'List the WhatsApp instances of the GREEN-API partner account. Use it to find an instance by name or to count instances. Returns one item per instance: idInstance, name, typeInstance, timeCreated, expirationDate, apiUrl. Deleted and expired instances are left out. No API tokens are returned.',
-	createInstance: `Create a new GREEN-API instance on the partner account. It is billed and returns a secret API token. ${ASK_A_HUMAN} Input: the name. Returns idInstance, typeInstance, apiUrl.`,
-	deleteInstance: `Delete an instance of the partner account for good. The linked phone is not logged out: Logout comes first. ${ASK_A_HUMAN} Input: the idInstance. Returns deleteInstanceAccount.`,
-};
+const NEEDS_PARTNER = 'Partner operations work on a partner account: set Authentication to Partner Account and choose a GREEN-API Partner API credential.';
 
-/** Runs one item: sends the request built by routing and preSend exactly as the method allows, then the output step. */
+/** Runs one item: body, one request (as the method's effect allows), output; with Continue On Fail a paired error item. */
 function runPartnerOperation(operation: PartnerOperation) {
-	return async function (
-		this: IExecutePaginationFunctions,
-		requestData: DeclarativeRestApiSettings.ResultOptions,
-	): Promise<INodeExecutionData[]> {
+	return async function (this: IExecutePaginationFunctions, _requestData: DeclarativeRestApiSettings.ResultOptions): Promise<INodeExecutionData[]> {
 		const itemIndex = this.getItemIndex();
 		try {
-			const sent = requestData.options as IHttpRequestOptions;
-			const body = sent.body && typeof sent.body === 'object' ? (sent.body as Record<string, never>) : undefined;
-			const answer = await partnerRequest(this, operation.method, {
+			if (this.getNodeParameter('authentication', 'instance') !== 'partner') {
+				throw localItemError(this.getNode(), `${operation.name}: needs the partner account [item ${itemIndex}]`, { itemIndex, description: NEEDS_PARTNER });
+			}
+			const body = operation.body?.(this);
+			const answer = await partnerRequest(this, operation.method.name, {
 				body,
 				itemIndex,
-				idInstance: body && 'idInstance' in body ? String(body.idInstance) : undefined,
+				idInstance: body?.idInstance === undefined ? undefined : String(body.idInstance),
 			});
-			const items = await operation.output.call(this, answer, sent);
+			const items = await operation.output.call(this, answer, body ?? {});
 			return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
 		} catch (error) {
 			const failure =
@@ -86,8 +79,8 @@ function operationOption(operation: PartnerOperation): INodePropertyOptions {
 		action: operation.action,
 		description: operation.description,
 		routing: {
-			request: { method: PARTNER_METHODS[operation.method].verb, url: `/partner/${operation.method}` },
-			send: { paginate: true, preSend: operation.preSend ? [operation.preSend] : [] },
+			request: { method: operation.method.verb, url: `/partner/${operation.method.name}` },
+			send: { paginate: true },
 			operations: { pagination: runPartnerOperation(operation) },
 		},
 	};
@@ -95,7 +88,7 @@ function operationOption(operation: PartnerOperation): INodePropertyOptions {
 
 /**
  * With the partner credential, the instance operations run on the instance this field names:
- * its token is looked up in the account's list (shared/partner.ts) and never shown.
+ * its token is looked up in the account's list (client/partner.ts) and never shown.
  */
 export const fleetInstanceField: INodeProperties = {
 	displayName: 'Instance ID',
@@ -111,6 +104,13 @@ export const fleetInstanceField: INodeProperties = {
 
 export const partnerDescription: INodeProperties[] = [
 	{
+		displayName: NEEDS_PARTNER,
+		name: 'partnerAuthenticationNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['partner'], authentication: ['instance'] } },
+	},
+	{
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
@@ -121,5 +121,5 @@ export const partnerDescription: INodeProperties[] = [
 	},
 	...partnerOperations.flatMap((op) => (op.warning ? [noticeField('partner', op.value, op.warning)] : [])),
 	...partnerOperations.flatMap((op) => op.fields ?? []),
-	...toolDescriptionFields('partner', TOOL_DESCRIPTIONS),
+	...toolDescriptionFields('partner', partnerOperations),
 ];

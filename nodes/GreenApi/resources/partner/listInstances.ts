@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { instanceApiUrl, partnerCredentials } from '../../../shared/partner';
-import type { PartnerInstance } from '../../../shared/partner';
+import { PARTNER_METHODS, instanceApiUrl, partnerCredentials } from '../../../client/partner';
+import type { PartnerInstance } from '../../../client/partner';
+import { isAiTool } from './index';
 import type { PartnerOperation } from './index';
 
 const show = { show: { resource: ['partner'], operation: ['listInstances'] } };
@@ -19,9 +20,11 @@ export const TOKENS_LEFT_OUT =
 export const listInstances: PartnerOperation = {
 	name: 'List Instances',
 	value: 'listInstances',
-	method: 'getInstances',
+	method: PARTNER_METHODS.getInstances,
 	action: 'List the instances of the partner account',
 	description: 'List the instances of the partner account, one item each: ID, name, type, dates, and the API URL they are reached at',
+	toolDescription:
+		'List the WhatsApp instances of the GREEN-API partner account. Use it to find an instance by name or to count instances. Returns one item per instance: idInstance, name, typeInstance, timeCreated, expirationDate, apiUrl. Deleted and expired instances are left out. No API tokens are returned.',
 	warning: TOKENS_LEFT_OUT,
 	fields: [
 		{
@@ -80,7 +83,7 @@ export const listInstances: PartnerOperation = {
 	],
 	async output(answer) {
 		const filters = this.getNodeParameter('filters', {}) as Filters;
-		const withTokens = this.getNodeParameter('includeApiTokens', false) as boolean;
+		const withTokens = (this.getNodeParameter('includeApiTokens', false) as boolean) && !isAiTool(this);
 		const credentials = await partnerCredentials(this, this.getItemIndex());
 		const nameContains = (filters.nameContains ?? '').trim().toLowerCase();
 		const types = filters.typeInstance ?? [];

@@ -17,7 +17,6 @@ import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteSingleFunctions,
-	IHttpRequestMethods,
 	IHttpRequestOptions,
 	INode,
 	IPollFunctions,
@@ -25,23 +24,25 @@ import type {
 } from 'n8n-workflow';
 
 import { normalizeApiUrl, redact } from './api';
-import type { InstanceCredentials } from './api';
+import type { GreenApiMethod, InstanceCredentials } from './api';
 import { failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
-import { RETRYABLE_STATUSES } from './retry';
+import { retryWait } from './retry';
 
 /** Name of the partner credential type. */
 export const GREEN_API_PARTNER_CREDENTIAL = 'greenApiPartnerApi';
 
 /**
- * The Partner API methods. `resend`: whether a failed request may be sent again. Creating and
- * deleting are never resent: a request that timed out may have done its work.
+ * The Partner API methods (the sandbox reads their verbs here too). Creating and deleting
+ * `files`: sent exactly once, since a request that got no answer may have done its work (retry.ts).
+ * GREEN-API documents no rate limit for them; partner requests are not paced, so `perSecond`
+ * only says "no faster than one at a time is needed".
  */
 export const PARTNER_METHODS = {
-	getInstances: { verb: 'GET', resend: true },
-	createInstance: { verb: 'POST', resend: false },
-	deleteInstanceAccount: { verb: 'POST', resend: false },
-} satisfies Record<string, { verb: IHttpRequestMethods; resend: boolean }>;
+	getInstances: { name: 'getInstances', verb: 'GET', perSecond: 1, published: false, effect: 'reads' },
+	createInstance: { name: 'createInstance', verb: 'POST', perSecond: 1, published: false, effect: 'files' },
+	deleteInstanceAccount: { name: 'deleteInstanceAccount', verb: 'POST', perSecond: 1, published: false, effect: 'files' },
+} as const satisfies Record<string, GreenApiMethod>;
 
 export type PartnerMethod = keyof typeof PARTNER_METHODS;
 
@@ -205,17 +206,17 @@ function partnerMessage(failure: FailureInfo & { bodyCoded?: boolean }, ctx: Par
 	const where = ctx.host ? ` at ${ctx.host}` : '';
 	const said = failure.text ? `: ${failure.text}` : '';
 	const how = failure.kind === 'status' ? (failure.bodyCoded ? `code ${failure.status} in the answer` : `HTTP ${failure.status}`) : '';
-	const tried = ctx.attempts && ctx.attempts > 1 ? ` (tried ${ctx.attempts} times)` : '';
+	const tried = ctx.attempts && ctx.attempts > 1 ? ` (${ctx.attempts} requests made)` : '';
 	if (failure.kind !== 'status') {
 		const what: Record<string, string> = {
 			timeout: 'did not answer in time',
 			refused: 'refused the connection',
-			reset: 'closed the connection before answering',
+			dropped: 'closed the connection before answering',
 			dns: 'could not be found',
 			notJson: `answered something that is not JSON${said}`,
 			empty: 'gave an empty answer',
 		};
-		const sent = PARTNER_METHODS[ctx.method].resend
+		const sent = PARTNER_METHODS[ctx.method].effect !== 'files'
 			? ''
 			: ` It may still have done its work: check with List Instances before running ${ctx.method === 'createInstance' ? 'Create Instance' : 'Delete Instance'} again.`;
 		return [
@@ -283,14 +284,12 @@ export async function partnerCredentials(ctx: Context, itemIndex?: number): Prom
 }
 
 const PARTNER_TIMEOUT_MS = 60_000;
-const MAX_ATTEMPTS = 3;
-const BACKOFF_MS = 1000;
 
 /**
  * One partner call: the request (relative URL `/partner/<method>`, as routing or code built
- * it) sent through the partner credential, its answer read from status and body. getInstances
- * is sent again after a passing failure (429, 499, 502, 503); createInstance and
- * deleteInstanceAccount are sent exactly once.
+ * it) sent through the partner credential, its answer read from status and body. As retry.ts
+ * says for the method's effect: getInstances is sent again after a failure that passes soon;
+ * createInstance and deleteInstanceAccount are sent exactly once.
  */
 export async function partnerRequest(
 	ctx: Context,
@@ -308,7 +307,6 @@ export async function partnerRequest(
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 	};
-	const attempts = PARTNER_METHODS[method].resend ? MAX_ATTEMPTS : 1;
 	for (let attempt = 1; ; attempt++) {
 		let read: ReturnType<typeof readPartnerAnswer>;
 		try {
@@ -318,8 +316,8 @@ export async function partnerRequest(
 			read = { ok: false, failure: failureOfHttpError(error) };
 		}
 		if (read.ok) return read.value;
-		const passing = read.failure.kind === 'status' && !read.failure.bodyCoded && RETRYABLE_STATUSES.includes(read.failure.status ?? 0);
-		if (!passing || attempt >= attempts) {
+		const wait = retryWait(PARTNER_METHODS[method], read.failure, attempt);
+		if (wait === undefined) {
 			throw new PartnerApiError(ctx.getNode(), read.failure, {
 				method,
 				itemIndex: options.itemIndex,
@@ -329,7 +327,7 @@ export async function partnerRequest(
 				secrets: [credentials.partnerToken],
 			});
 		}
-		await sleep(BACKOFF_MS * attempt);
+		await sleep(wait);
 	}
 }
 
@@ -416,11 +414,16 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	const now = Date.now();
 	sweep(now);
 	let entry = key ? fleets.get(key) : undefined;
+	const list = (into: FleetEntry) => {
+		into.tokens = tokensOf(ctx, itemIndex);
+		into.at = Date.now();
+		// A failed listing is not kept: the next item to come asks again.
+		into.tokens.catch(() => key && fleets.get(key) === into && fleets.delete(key));
+	};
 	if (!entry) {
-		entry = { tokens: tokensOf(ctx, itemIndex), at: now, relisted: false };
+		entry = { tokens: Promise.resolve(new Map()), at: now, relisted: false };
+		list(entry);
 		if (key) fleets.set(key, entry);
-		// A failed listing is not kept: the next item asks again (and gets its own error).
-		entry.tokens.catch(() => key && fleets.get(key) === entry && fleets.delete(key));
 	}
 	const current = entry;
 	// The list is shared: a failure of it is reported under each item's own number.
@@ -437,8 +440,7 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 		// every item that misses (an item that missed in the first list waits for this one too).
 		if (!entry.relisted) {
 			entry.relisted = true;
-			entry.tokens = tokensOf(ctx, itemIndex);
-			entry.at = Date.now();
+			list(entry);
 		}
 		token = await lookUp();
 	}
@@ -451,7 +453,6 @@ export async function partnerInstanceTarget(ctx: Context, rawId: unknown, itemIn
 	}
 	return { apiUrl: instanceApiUrl(credentials, idInstance), idInstance, apiTokenInstance: token };
 }
-
 
 /**
  * The instance an item of an instance operation runs on when the node uses the partner
