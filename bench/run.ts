@@ -9,6 +9,7 @@
  *   npm run bench -- --batching 10/1000,9/1000   # which batch settings to try in case (c)
  *   npm run bench -- multi             # only the multi-process case; rewrites only its section
  *   npm run bench -- multi --runs 5 --processes 4   # W = 4 only, 5 runs
+ *   npm run bench -- fleet             # only the fleet trigger case; rewrites only its section
  *
  * Runs as TypeScript without a build: `node --expose-gc -r ./scripts/lib/register-ts.js bench/run.ts`.
  * See BENCHMARKS.md ("How it is measured") for what each number means.
@@ -29,6 +30,8 @@ import type { AnyNodeType, NodeRunResult } from '../test/harness/engine';
 import { loadHttpRequestNode, NODES_BASE_VERSION } from './http-request-node';
 import { quotaBench } from './quota';
 import { collectGarbage, fixed, maxInWindow, median, percent, retainedHeapMB, sampleMemory, table } from './measure';
+import { fleetBench, fleetSection, fleetTargets } from './fleet';
+import type { FleetRow } from './fleet';
 import { multiCases as casesFor, multiProcess, multiSection, multiTargets, MULTI_RUNS } from './multi';
 import type { MultiRow } from './multi';
 import { SequentialCheck } from './sequential-node';
@@ -48,6 +51,8 @@ interface Settings {
 	only?: string[];
 	/** Only the multi-process case; writes only its section of BENCHMARKS.md. */
 	multi: boolean;
+	/** Only the fleet trigger case; writes only its section of BENCHMARKS.md. */
+	fleet: boolean;
 	/** Process counts for the multi-process case. */
 	processes?: number[];
 	/** Runs of each multi-process case that has targets (W = 2 and 4). */
@@ -55,7 +60,7 @@ interface Settings {
 }
 
 function parseArgs(argv: string[]): Settings {
-	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]], multi: false, runs: MULTI_RUNS };
+	const settings: Settings = { scale: 2, items: 1000, write: true, batching: [[10, 1000], [10, 1100]], multi: false, fleet: false, runs: MULTI_RUNS };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -68,13 +73,14 @@ function parseArgs(argv: string[]): Settings {
 		else if (arg === '--no-write') settings.write = false;
 		else if (arg === '--only') settings.only = value().split(',');
 		else if (arg === 'multi') settings.multi = true;
+		else if (arg === 'fleet') settings.fleet = true;
 		else if (arg === '--processes') settings.processes = value().split(',').map(Number);
 		else if (arg === '--runs') settings.runs = Number(value());
 		else if (arg === '--batching') {
 			settings.batching = value()
 				.split(',')
 				.map((pair) => pair.split('/').map(Number) as [number, number]);
-		} else throw new Error(`Unknown option ${arg} (known: multi, --processes 1,2,4, --runs N, --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
+		} else throw new Error(`Unknown option ${arg} (known: multi, fleet, --processes 1,2,4, --runs N, --scale N, --items N, --no-write, --batching SIZE/MS[,SIZE/MS], --only throughput,memory,overhead)`);
 	}
 	if (!(settings.scale >= 1) || !Number.isInteger(settings.scale)) throw new Error('--scale must be a whole number >= 1');
 	if (!(settings.items >= 10)) throw new Error('--items must be >= 10');
@@ -384,7 +390,7 @@ interface Target {
 	pass: boolean;
 }
 
-function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], multi: MultiRow[], totalS: number): { text: string; targets: Target[] } {
+function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], multi: MultiRow[], fleet: FleetRow[], totalS: number): { text: string; targets: Target[] } {
 	const ours = rows[0];
 	const throughputTable = table(
 		['case', 'wall time', 'first request', 'OK items/s', 'of the limit', '429s received', 'failed items', 'max in 1 s', 'peak heap', 'peak RSS'],
@@ -443,7 +449,7 @@ function report(rows: Measured[], over: Overhead[], mem: MemoryRow[], multi: Mul
 			pass: oursOver.perItemUs <= 1.5 * httpOver.perItemUs,
 		},
 	];
-	targets.push(...multiTargets(multi));
+	targets.push(...multiTargets(multi), ...fleetTargets(fleet));
 	const targetTable = table(
 		['target', 'measured', 'result'],
 		targets.map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']),
@@ -534,6 +540,8 @@ ${memoryTable}
 
 ${multiSection(multi)}
 
+${fleetSection(fleet)}
+
 ## How it is measured
 
 - Everything runs in one process: n8n-core ${versionOf('n8n-core')} through the project's engine harness
@@ -566,36 +574,50 @@ function multiCases() {
 	return casesFor(settings.runs, settings.processes);
 }
 
-/** `npm run bench -- multi`: the multi-process case alone, written into its own section. */
-async function multiOnly(): Promise<void> {
-	const rows = await multiProcess(multiCases());
-	const section = multiSection(rows);
-	const targets = multiTargets(rows);
-	process.stdout.write(`\n${table(['target', 'measured', 'result'], targets.map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']))}\n\n${section}\n`);
-	if (settings.write) {
-		const path = join(ROOT, 'BENCHMARKS.md');
-		const old = readFileSync(path, 'utf8');
-		const at = /<!-- multi:start -->[\s\S]*<!-- multi:end -->/;
-		// First time: the section goes before "How it is measured", where the full run puts it.
-		let text = at.test(old) ? old.replace(at, section) : old.replace('## How it is measured', `${section}\n\n## How it is measured`);
-		// The Targets table at the top repeats these rows: keep them in step with the section.
-		const start = text.indexOf('<!-- multi:start -->');
-		let head = text.slice(0, start);
-		for (const t of targets) {
-			const row = new RegExp(`^\\| ${t.what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\|.*$`, 'm');
-			head = head.replace(row, `| ${t.what} | ${t.measured} (\`npm run bench -- multi\`) | ${t.pass ? 'PASS' : 'FAIL'} |`);
-		}
-		text = head + text.slice(start);
-		writeFileSync(path, text);
-		log('Wrote the multi-process section of BENCHMARKS.md and its rows in the Targets table');
+/**
+ * Writes one case's section (between its `<!-- name:start -->` / `<!-- name:end -->` markers) and
+ * its rows in the Targets table, leaving the rest of BENCHMARKS.md as it is.
+ */
+function writeSection(name: string, section: string, targets: Target[], command: string): void {
+	const path = join(ROOT, 'BENCHMARKS.md');
+	const old = readFileSync(path, 'utf8');
+	const at = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+	// First time: the section goes before "How it is measured", where the full run puts it.
+	let text = at.test(old) ? old.replace(at, section) : old.replace('## How it is measured', `${section}\n\n## How it is measured`);
+	// The Targets table at the top repeats these rows: keep them in step with the section.
+	const start = text.indexOf(`<!-- ${name}:start -->`);
+	let head = text.slice(0, start);
+	for (const t of targets) {
+		const line = `| ${t.what} | ${t.measured} (\`${command}\`) | ${t.pass ? 'PASS' : 'FAIL'} |`;
+		const row = new RegExp(`^\\| ${t.what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\|.*$`, 'm');
+		head = row.test(head) ? head.replace(row, line) : head.replace(/(## Targets\n\n(?:\|.*\n)+)/, `$1${line}\n`);
 	}
+	text = head + text.slice(start);
+	writeFileSync(path, text);
+	log(`Wrote the ${name} section of BENCHMARKS.md and its rows in the Targets table`);
+}
+
+/** `npm run bench -- multi` / `fleet`: one case alone, written into its own section. */
+async function oneCase(name: 'multi' | 'fleet'): Promise<void> {
+	let section: string;
+	let targets: Target[];
+	if (name === 'multi') {
+		const rows = await multiProcess(multiCases());
+		[section, targets] = [multiSection(rows), multiTargets(rows)];
+	} else {
+		const rows = await fleetBench(log);
+		[section, targets] = [fleetSection(rows), fleetTargets(rows)];
+	}
+	process.stdout.write(`\n${table(['target', 'measured', 'result'], targets.map((t) => [t.what, t.measured, t.pass ? 'PASS' : 'FAIL']))}\n\n${section}\n`);
+	if (settings.write) writeSection(name, section, targets, `npm run bench -- ${name}`);
 	if (targets.some((t) => !t.pass)) process.exitCode = 1;
 }
 
 async function main(): Promise<void> {
 	const began = performance.now();
 	loadBefore = os.loadavg();
-	if (settings.multi) return await multiOnly();
+	if (settings.multi) return await oneCase('multi');
+	if (settings.fleet) return await oneCase('fleet');
 	if (!(globalThis as { gc?: unknown }).gc) log('(run with node --expose-gc for exact memory numbers: npm run bench does)');
 	httpRequestNode = loadHttpRequestNode(log);
 	const sandbox = await startSandbox({});
@@ -610,8 +632,9 @@ async function main(): Promise<void> {
 		const mem = await memory(sandbox);
 		const over = await overhead(sandbox);
 		const multi = await multiProcess(multiCases());
+		const fleet = await fleetBench(log);
 		const totalS = (performance.now() - began) / 1000;
-		const { text, targets } = report(rows, over, mem, multi, totalS);
+		const { text, targets } = report(rows, over, mem, multi, fleet, totalS);
 		process.stdout.write(`\n${text}\n`);
 		if (settings.write) {
 			const path = join(ROOT, 'BENCHMARKS.md');
@@ -630,7 +653,7 @@ async function main(): Promise<void> {
 main()
 	// Check WhatsApp with repeated numbers and a used-up quota (bench/quota.ts): printed, not written.
 	.then(async () => {
-		if (settings.multi || (settings.only && !settings.only.includes('quota'))) return;
+		if (settings.multi || settings.fleet || (settings.only && !settings.only.includes('quota'))) return;
 		const { text, pass } = await quotaBench(log);
 		process.stdout.write(`\n${text}\n`);
 		if (!pass) process.exitCode = 1;

@@ -4,15 +4,17 @@
  * Starts the GREEN-API sandbox from a shell (for the demo and for trying the nodes in n8n by hand).
  *   node sandbox/cli.js [--port 3000] [--host 127.0.0.1] [--latency 150] [--jitter 0]
  *                       [--retry-after SECONDS] [--error-style json|text] [--reboot-ms 3000]
- *                       [--instance ID:TOKEN[:STATE]]...
+ *                       [--instance ID:TOKEN[:STATE]]... [--partner TOKEN[:COUNT]]...
  */
 const { parseArgs } = require('util');
 const { startSandbox, DEFAULTS, DEMO } = require('./server');
 
 const USAGE = `Usage: node sandbox/cli.js [--port 3000] [--host ${DEFAULTS.host}] [--latency MS] [--jitter MS]
        [--retry-after SECONDS] [--error-style json|text] [--reboot-ms MS] [--instance ID:TOKEN[:STATE]]...
+       [--partner TOKEN[:COUNT]]...
 --port 0 picks a free port. STATE "null" means "still being created". Without --instance a demo
-instance ${DEMO.idInstance} (the one npm run dev uses) is created.`;
+instance ${DEMO.idInstance} (the one npm run dev uses) is created. --partner adds a partner account
+with COUNT generated instances (default 3).`;
 
 /** @param {string} name @param {string|undefined} value @param {number} fallback */
 function number(name, value, fallback) {
@@ -41,6 +43,7 @@ async function main() {
 			'error-style': { type: 'string' },
 			'reboot-ms': { type: 'string' },
 			instance: { type: 'string', multiple: true },
+			partner: { type: 'string', multiple: true },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -61,6 +64,12 @@ async function main() {
 		instances: values.instance ? values.instance.map(parseInstance) : [{ ...DEMO }],
 	});
 
+	for (const spec of values.partner ?? []) {
+		const [token, count = '3'] = spec.split(':');
+		sandbox.partner.addAccount(token);
+		sandbox.partner.addInstances(token, { count: number('partner', count, 3) });
+	}
+
 	console.log(`GREEN-API sandbox listening on ${sandbox.url}`);
 	console.log('Instances (use the URL above as the credential\'s API URL):');
 	for (const i of sandbox.listInstances()) {
@@ -68,6 +77,10 @@ async function main() {
 	}
 	const [first] = sandbox.listInstances();
 	if (first) console.log(`  try: curl ${sandbox.url}/waInstance${first.idInstance}/getStateInstance/${first.apiTokenInstance}`);
+	for (const spec of values.partner ?? []) {
+		const token = spec.split(':')[0];
+		console.log(`Partner account (${sandbox.partner.listInstances(token).length} instances): curl ${sandbox.url}/partner/getInstances/${token}`);
+	}
 	console.log('Admin (JSON, no auth):');
 	for (const [verb, path, example] of [
 		['GET ', '/admin/instances', ''],
@@ -83,6 +96,7 @@ async function main() {
 		['GET ', '/admin/stats', ''],
 		['POST', '/admin/stats/reset', ''],
 		['POST', '/admin/reset', ''],
+		['POST', '/admin/partners/:partnerToken/instances', '{"count": 1000, "stateInstance": null} (see sandbox/README.md, Partner API)'],
 	]) {
 		console.log(`  ${verb} ${sandbox.url}${path}  ${example}`.trimEnd());
 	}

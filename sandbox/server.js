@@ -12,6 +12,7 @@
 const http = require('http');
 const zlib = require('zlib');
 const crypto = require('crypto');
+const { createPartnerAccounts, PARTNER_METHODS, PARTNER_DEFAULTS } = require('./partner');
 
 // The node's method table (verbs and limits), read where it is written. Jest loads TypeScript
 // itself; plain node needs the hook.
@@ -212,6 +213,12 @@ const DEFAULTS = Object.freeze({
 	refusals: STATE_REFUSALS,
 	// performance.now() is monotonic; adding timeOrigin gives epoch ms that the rate window can trust.
 	now: () => performance.timeOrigin + performance.now(),
+	/** @type {string[]} partner accounts at the start (their tokens) */
+	partnerTokens: [],
+	/** @type {string[]} extra hosts at the start: names, each on a port of its own */
+	hosts: [],
+	partnerCreatingMs: PARTNER_DEFAULTS.creatingMs,
+	partnerDeletedListedMs: PARTNER_DEFAULTS.deletedListedMs,
 });
 
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
@@ -671,7 +678,9 @@ async function startSandbox(options = {}) {
 	function injectFault(fault) {
 		const f = { ...fault, count: fault?.count ?? 1 };
 		if (!FAULT_KINDS.includes(f.kind)) throw adminError(400, `kind must be one of ${FAULT_KINDS.join(', ')}`);
-		if (f.method !== undefined && !Object.hasOwn(METHOD_TABLE, f.method)) throw adminError(400, `unknown method ${f.method}`);
+		if (f.method !== undefined && !Object.hasOwn(METHOD_TABLE, f.method) && !Object.hasOwn(PARTNER_METHODS, f.method)) {
+			throw adminError(400, `unknown method ${f.method}`);
+		}
 		if (!Number.isInteger(f.count) || f.count < 1) throw adminError(400, 'count must be an integer >= 1');
 		if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 100 && f.status <= 599)) {
 			throw adminError(400, 'status must be an HTTP status code');
@@ -754,6 +763,21 @@ async function startSandbox(options = {}) {
 	}
 
 	/**
+	 * Takes the next fault matching this request: its answer, or null to go on (also after a delay).
+	 * @param {string} id '' for a partner method @param {string} method
+	 * @returns {Promise<Answer|null>}
+	 */
+	async function applyFault(id, method) {
+		const fault = takeFault(id, method);
+		if (!fault) return null;
+		bucket(stats.byMethod, method).faults++;
+		if (id) bucket(stats.byInstance, id).faults++;
+		if (fault.kind !== 'delay') return faultAnswer(fault);
+		await sleep(fault.delayMs ?? 60000);
+		return closed ? DROP : null;
+	}
+
+	/**
 	 * Decides the answer to an API request, in GREEN-API's order of checks.
 	 * @param {http.IncomingMessage} req
 	 * @param {RegExpExecArray|null} parts
@@ -764,17 +788,15 @@ async function startSandbox(options = {}) {
 	async function decide(req, parts, method, inst) {
 		if (!parts || !method) return text(404, 'Not Found');
 		if (!inst) return text(403, 'Forbidden');
+		// An instance on another host is unknown here, as GREEN-API's wrong host answers.
+		if (partners.hostOf(inst.id) !== hostNames.get(req.socket.localPort ?? 0)) return text(403, 'Forbidden');
 		if (parts[3] !== inst.token) return text(401, 'Unauthorized');
+		const gone = partners.refusal(inst.id);
+		if (gone) return badRequest(gone);
 		const spec = METHOD_TABLE[method];
 		if (req.method !== spec.verb) return text(404, 'Not Found');
-		const fault = takeFault(inst.id, method);
-		if (fault) {
-			bucket(stats.byMethod, method).faults++;
-			bucket(stats.byInstance, inst.id).faults++;
-			if (fault.kind !== 'delay') return faultAnswer(fault);
-			await sleep(fault.delayMs ?? 60000);
-			if (closed) return DROP;
-		}
+		const faulted = await applyFault(inst.id, method);
+		if (faulted) return faulted;
 		if (!admit(inst.id, method)) {
 			bucket(stats.byMethod, method).rateLimited++;
 			bucket(stats.byInstance, inst.id).rateLimited++;
@@ -801,13 +823,18 @@ async function startSandbox(options = {}) {
 			stats.inFlight = --inFlight;
 		});
 
+		const partner = /^\/partner\/([^/]+)\/([^/]+)$/.exec(path);
 		const parts = /^\/waInstance([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
-		const method = parts && Object.hasOwn(METHOD_TABLE, parts[2]) ? parts[2] : null;
+		const method = partner && Object.hasOwn(PARTNER_METHODS, partner[1]) ? partner[1] : parts && Object.hasOwn(METHOD_TABLE, parts[2]) ? parts[2] : null;
 		const inst = parts && method ? instances.get(parts[1]) : undefined;
 		if (method) bucket(stats.byMethod, method).requests++;
 		if (inst) bucket(stats.byInstance, inst.id).requests++;
 
-		const answer = await decide(req, parts, method, inst);
+		const answer = partner
+			? method
+				? ((await applyFault('', method)) ?? (await partners.answer(method, partner[2], req.method ?? '', () => readBody(req))))
+				: text(404, 'Not Found')
+			: await decide(req, parts, method, inst);
 		const wait = latency.ms + (Math.random() * 2 - 1) * latency.jitterMs;
 		if (wait > 0 && !closed) await sleep(wait);
 		if (closed) return; // close() destroys the socket itself
@@ -877,8 +904,10 @@ async function startSandbox(options = {}) {
 			case 'POST /admin/reset':
 				sandbox.reset();
 				return { ok: true };
+			case 'POST /admin/hosts':
+				return sandbox.addHost(body?.name).then((url) => ({ name: body.name, url }));
 			default:
-				return undefined;
+				return partners.adminRoute(route, body);
 		}
 	}
 
@@ -898,40 +927,78 @@ async function startSandbox(options = {}) {
 			return send(400, { error: 'body is not JSON' });
 		}
 		try {
-			const result = adminRoute(`${req.method} ${path.replace(/\/+$/, '')}`, body);
+			const result = await adminRoute(`${req.method} ${path.replace(/\/+$/, '')}`, body);
 			send(result === undefined ? 404 : 200, result === undefined ? { error: 'Not Found' } : result);
 		} catch (err) {
 			send(Number(err.status) || 500, { error: err.message });
 		}
 	}
 
-	const server = http.createServer((req, res) => {
-		const path = (req.url ?? '/').split('?')[0];
-		const handle = path === '/admin' || path.startsWith('/admin/') ? handleAdmin : handleApi;
-		handle(req, res, path).catch((err) => {
-			if (res.headersSent || res.destroyed) return;
-			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-			res.end(`sandbox error: ${err.message}`);
+	/** @type {http.Server[]} the main server first, then one per extra host */
+	const servers = [];
+	/**
+	 * Starts a listener: the main one, or an extra host's (a port of its own stands for another
+	 * host name, so an instance can be reachable at one URL and not at another).
+	 * @param {number} listenPort @returns {Promise<string>} its base URL
+	 */
+	async function listen(listenPort) {
+		const server = http.createServer((req, res) => {
+			const path = (req.url ?? '/').split('?')[0];
+			const handle = path === '/admin' || path.startsWith('/admin/') ? handleAdmin : handleApi;
+			handle(req, res, path).catch((err) => {
+				if (res.headersSent || res.destroyed) return;
+				res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+				res.end(`sandbox error: ${err.message}`);
+			});
 		});
-	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.once('close', () => sockets.delete(socket));
+		server.on('connection', (socket) => {
+			sockets.add(socket);
+			socket.once('close', () => sockets.delete(socket));
+		});
+		await new Promise((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(listenPort, config.host, () => resolve(undefined));
+		});
+		servers.push(server);
+		const { port: bound } = /** @type {import('net').AddressInfo} */ (server.address());
+		return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bound}`;
+	}
+	/** extra host listeners: port -> host name (the main port is not in it). @type {Map<number, string>} */
+	const hostNames = new Map();
+	/** host name -> base URL. @type {Record<string, string>} */
+	const hosts = {};
+
+	const partners = createPartnerAccounts({
+		addInstance,
+		hasInstance: (id) => instances.has(id),
+		stateOf: (id) => getInstance(id).state,
+		setState: (id, state) => changeState(getInstance(id), state),
+		hasHost: (name) => Object.hasOwn(hosts, name),
+		adminError: (message, status) => adminError(status, message),
+		now: Date.now,
+		creatingMs: config.partnerCreatingMs,
+		deletedListedMs: config.partnerDeletedListedMs,
 	});
 
 	for (const def of config.instances ?? []) addInstance(def);
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(config.port, config.host, () => resolve(undefined));
-	});
-	const port = /** @type {import('net').AddressInfo} */ (server.address()).port;
+	const url = await listen(config.port);
+	const port = Number(new URL(url).port);
 	/** @type {Promise<void>|null} */
 	let closing = null;
 
 	/** @type {Sandbox} */
 	const sandbox = {
-		url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+		url,
 		port,
+		hosts,
+		async addHost(name) {
+			if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw adminError(400, 'a host name is letters, digits, ".", "-" or "_"');
+			if (Object.hasOwn(hosts, name)) return hosts[name];
+			const hostUrl = await listen(0);
+			hostNames.set(Number(new URL(hostUrl).port), name);
+			return (hosts[name] = hostUrl);
+		},
+		partner: partners.admin,
 		close() {
 			if (closing) return closing;
 			closed = true;
@@ -941,7 +1008,8 @@ async function startSandbox(options = {}) {
 			}
 			waits.clear();
 			for (const inst of instances.values()) cancelReboot(inst);
-			closing = new Promise((resolve) => server.close(() => resolve()));
+			partners.close();
+			closing = Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined))))).then(() => undefined);
 			for (const socket of sockets) socket.destroy();
 			return closing;
 		},
@@ -1012,6 +1080,8 @@ async function startSandbox(options = {}) {
 			for (const inst of instances.values()) restore(inst);
 		},
 	};
+	for (const token of config.partnerTokens) partners.admin.addAccount(token);
+	for (const name of config.hosts) await sandbox.addHost(name);
 	return sandbox;
 }
 
@@ -1025,5 +1095,6 @@ const exported = {
 	METHOD_TABLE,
 	STATE_REFUSALS,
 	COUNT_KEYS,
+	PARTNER_METHODS,
 };
 module.exports = exported;

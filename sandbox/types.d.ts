@@ -60,7 +60,7 @@ export interface QueuedMessage {
 export interface Fault {
 	/** absent = any instance */
 	idInstance?: string | number;
-	/** absent = any method */
+	/** absent = any method (partner methods included) */
 	method?: string;
 	/** how many matching requests it applies to (default 1) */
 	count?: number;
@@ -96,6 +96,72 @@ export interface SandboxOptions {
 	/** epoch ms for the rate windows and arrival times (tests pass the nodes' virtual clock) */
 	now?: () => number;
 	instances?: InstanceDef[];
+	/** partner accounts at the start, by their partner tokens (default none) */
+	partnerTokens?: string[];
+	/** extra hosts at the start, by name; each listens on a free port of its own (default none) */
+	hosts?: string[];
+	/** how long an instance made by createInstance (or stateInstance null) answers a null state (default 3000) */
+	partnerCreatingMs?: number;
+	/** how long getInstances still lists a deleted instance (default 90 days) */
+	partnerDeletedListedMs?: number;
+}
+
+/** One instance as the Partner API's getInstances lists it. */
+export interface PartnerInstance {
+	idInstance: number;
+	name: string;
+	/** 'whatsapp' unless the admin said otherwise ('telegram', 'v3', 'instagram') */
+	typeInstance: string;
+	typeAccount: string;
+	partnerUserUiid: string;
+	/** ISO date */
+	timeCreated: string;
+	/** ISO date, '' while not deleted */
+	timeDeleted: string;
+	apiTokenInstance: string;
+	deleted: boolean;
+	tariff: string;
+	isFree: boolean;
+	isPartner: boolean;
+	/** ISO date */
+	expirationDate: string;
+	isExpired: boolean;
+}
+
+/** What the admin's addInstances makes; every field optional. */
+export interface PartnerInstancesSpec {
+	/** how many (default 1, at most 100000) */
+	count?: number;
+	/** first digits of the generated 10-digit ids (default '1103') */
+	idPrefix?: string;
+	/** name, numbered when count > 1 (default 'Sandbox <id>') */
+	name?: string;
+	/** default 'whatsapp' */
+	typeInstance?: string;
+	/** default 'authorized'; null = being created: null for partnerCreatingMs, then notAuthorized */
+	stateInstance?: string | null;
+	/** listed as deleted (its methods answer 400 'Instance is deleted') */
+	deleted?: boolean;
+	/** listed as expired (its methods answer 400 'Instance account is expired') */
+	expired?: boolean;
+	/** an extra host's name: the instance answers there only (403 elsewhere) */
+	host?: string;
+}
+
+/** The partner accounts' admin calls (`sandbox.partner`). */
+export interface PartnerAdmin {
+	/** adds an account (nothing happens if it exists) */
+	addAccount(partnerToken: string): { partnerToken: string; instances: number };
+	/** generated ids and tokens; every one a real sandbox instance */
+	addInstances(partnerToken: string, spec?: PartnerInstancesSpec): Array<{ idInstance: string; apiTokenInstance: string }>;
+	/** what getInstances answers now */
+	listInstances(partnerToken: string): PartnerInstance[];
+	/** as deleteInstanceAccount does */
+	deleteInstance(partnerToken: string, id: string | number): PartnerInstance;
+	/** the tariff ran out: listed isExpired, its methods answer 400 */
+	expireInstance(partnerToken: string, id: string | number): PartnerInstance;
+	/** the settings createInstance was given */
+	settingsOf(partnerToken: string, id: string | number): Record<string, string | number>;
 }
 
 export interface AuthorizationCode {
@@ -155,6 +221,11 @@ export interface Sandbox {
 	/** e.g. http://127.0.0.1:PORT */
 	url: string;
 	port: number;
+	/** extra hosts: name -> base URL */
+	hosts: Record<string, string>;
+	/** starts an extra host (a port of its own), or answers the URL of the one with that name */
+	addHost(name: string): Promise<string>;
+	partner: PartnerAdmin;
 	/** stops the server, ends pending waits and destroys open sockets */
 	close(): Promise<void>;
 	/** replaces an instance with the same id */
@@ -210,4 +281,6 @@ export interface SandboxModule {
 	/** the 400 text of checkWhatsapp per state (others: 'instance account not authorized') */
 	STATE_REFUSALS: Readonly<Record<string, string>>;
 	COUNT_KEYS: readonly CountKey[];
+	/** HTTP verb of each Partner API method */
+	PARTNER_METHODS: Readonly<Record<string, 'GET' | 'POST'>>;
 }

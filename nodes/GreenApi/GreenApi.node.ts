@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { instanceDescription, instanceOperations } from './resources/instance';
+import { fleetInstanceField, partnerDescription, partnerOperations } from './resources/partner';
 import { operationSubtitle, rateLimitText } from './fields';
 import { perNumberOptions } from './perNumber';
 
@@ -12,24 +13,45 @@ export class GreenApi implements INodeType {
 		icon: { light: 'file:../../icons/greenApi.svg', dark: 'file:../../icons/greenApi.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: operationSubtitle(instanceOperations),
+		subtitle: operationSubtitle([...instanceOperations, ...partnerOperations]),
 		description: 'Watch and manage WhatsApp instances through GREEN-API: state alerts, number checks, QR codes, reboots, unban appeals',
 		defaults: { name: 'GREEN-API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'greenApi', required: true }],
+		credentials: [
+			{ name: 'greenApi', required: true, displayOptions: { show: { authentication: ['instance'] } } },
+			{ name: 'greenApiPartnerApi', required: true, displayOptions: { show: { authentication: ['partner'] } } },
+		],
 		requestDefaults: { headers: { Accept: 'application/json' } },
 		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Instance (API Token)', value: 'instance', description: 'One instance: its ID and API token' },
+					{ name: 'Partner Account (Partner Token)', value: 'partner', description: 'Every instance of a GREEN-API partner account' },
+				],
+				default: 'instance',
+			},
+			// One Resource parameter: n8n's nodes panel lists the actions of every Resource parameter
+			// it finds, so a second one (shown only for the partner account) listed each action twice.
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Instance', value: 'instance' }],
+				options: [
+					{ name: 'Instance', value: 'instance' },
+					{ name: 'Partner', value: 'partner', description: 'The instances of a partner account (Authentication: Partner Account)' },
+				],
 				default: 'instance',
 			},
+			fleetInstanceField,
 			...instanceDescription,
+			...partnerDescription,
 			{
 				displayName: 'Options',
 				name: 'options',

@@ -25,7 +25,7 @@ export function phoneNumberField(resource: string, operations: GreenApiOperation
 }
 
 /** The node's subtitle: the display name of the chosen operation. */
-export function operationSubtitle(operations: GreenApiOperation[]): string {
+export function operationSubtitle(operations: Array<Pick<GreenApiOperation, 'name' | 'value'>>): string {
 	const names = Object.fromEntries(operations.map((op) => [op.value, op.name]));
 	return `={{ ${JSON.stringify(names)}[$parameter["operation"]] }}`;
 }
@@ -64,6 +64,9 @@ export function noticeField(resource: string, operation: string, text: string): 
 	};
 }
 
+/** What an operation of any resource needs for its tool description. */
+type ToolDescribed = Pick<GreenApiOperation, 'value' | 'toolDescription' | 'warning'>;
+
 /**
  * What a model reads about each operation used as an AI tool: when to use it and what it
  * returns (the operation's toolDescription, with its warning). n8n's own automatic tool
@@ -73,7 +76,7 @@ export function noticeField(resource: string, operation: string, text: string): 
  * each operation brings its own default, shown only on the tool variant of the node ('@tool'),
  * and users can still rewrite it.
  */
-export function toolDescriptionFields(resource: string, operations: GreenApiOperation[]): INodeProperties[] {
+export function toolDescriptionFields(resource: string, operations: ToolDescribed[]): INodeProperties[] {
 	return operations.map((op) => ({
 		displayName: 'Tool Description',
 		name: 'toolDescription',
@@ -87,7 +90,7 @@ export function toolDescriptionFields(resource: string, operations: GreenApiOper
 }
 
 /** An operation's tool description: with a warning, the warning and "ask a human first". */
-export function toolText(op: GreenApiOperation): string {
+export function toolText(op: ToolDescribed): string {
 	if (!op.warning) return op.toolDescription;
 	return `${op.toolDescription} ${op.warning} Ask a human and get their approval before using it.`;
 }

@@ -34,6 +34,7 @@ import type {
 
 import type { GreenApiMethod } from '../client/api';
 import { localItemError } from '../client/errors';
+import { fleetTarget } from '../client/partner';
 import { jsonWithPhoneNumber } from '../client/phone';
 import { DEFAULT_TIMEOUT_MS, sendOncePerRun, sendPaced } from '../client/transport';
 import type { SendOptions } from '../client/transport';
@@ -83,14 +84,18 @@ interface NodeOptions extends PerNumberOptions {
 	timeout?: number;
 }
 
-/** How the item's requests to `method` go: the node's Max Requests Per Second and Timeout options. */
-export function sendOptionsFor(ctx: IExecuteSingleFunctions, method: GreenApiMethod): SendOptions {
+/**
+ * How the item's requests to `method` go: the node's Max Requests Per Second and Timeout
+ * options, and with the partner credential the instance the item names (client/partner.ts).
+ */
+export async function sendOptionsFor(ctx: IExecuteSingleFunctions, method: GreenApiMethod): Promise<SendOptions> {
 	const options = ctx.getNodeParameter('options', {}) as NodeOptions;
 	return {
 		method,
 		maxPerSecond: options.maxRequestsPerSecond,
 		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
 		itemIndex: ctx.getItemIndex(),
+		target: await fleetTarget(ctx),
 	};
 }
 
@@ -126,7 +131,7 @@ async function runItem(
 	const body = operation.body?.(ctx);
 	const request = withBody(requestData.options, body);
 
-	const sendOptions = sendOptionsFor(ctx, operation.method);
+	const sendOptions = await sendOptionsFor(ctx, operation.method);
 	const { answer, repeated } = operation.perNumber
 		? await sendOncePerRun(ctx, request, sendOptions)
 		: { answer: await sendPaced(ctx, request, sendOptions), repeated: false };

@@ -9,6 +9,7 @@ import { greenApiRequest, instanceCredentials } from '../client/transport';
 import { METHODS } from '../GreenApi/resources/instance';
 import { DEFAULT_STUCK_MINUTES, DEFAULT_STUCK_STATE, decide, settingsFrom, testEvent } from './decide';
 import type { Observation, Settings, TriggerOptions, Watch } from './decide';
+import { FLEET, fleetOptions, fleetProperties, pollFleetTrigger } from './fleetTrigger';
 
 const stateOptions = KNOWN_STATES.map((state) => ({ name: state, value: state }));
 
@@ -27,8 +28,23 @@ export class GreenApiTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'greenApi', required: true }],
+		credentials: [
+			{ name: 'greenApi', required: true, displayOptions: { show: { authentication: ['instance'] } } },
+			{ name: 'greenApiPartnerApi', required: true, displayOptions: { show: { authentication: [FLEET] } } },
+		],
 		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Instance (Watch One Instance)', value: 'instance' },
+					{ name: 'Partner Account (Watch Every Instance)', value: FLEET },
+				],
+				default: 'instance',
+				description: 'A partner credential watches every live instance of the partner account: one item per instance that changed',
+			},
 			{
 				// n8n's nodes panel names a trigger's entries after the options of a property shown as
 				// "Trigger On" (or "Event"): with none it says "On new GREEN-API event".
@@ -56,6 +72,7 @@ export class GreenApiTrigger implements INodeType {
 				description:
 					'Fire only when the instance changes to one of these states. Leave empty to fire on any change, including states GREEN-API adds later.',
 			},
+			...fleetProperties,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -67,6 +84,7 @@ export class GreenApiTrigger implements INodeType {
 						displayName: 'Alert When Queue Above',
 						name: 'queueThreshold',
 						type: 'number',
+						displayOptions: { show: { '/authentication': ['instance'] } },
 						typeOptions: { minValue: 0 },
 						default: 100,
 						description:
@@ -80,6 +98,7 @@ export class GreenApiTrigger implements INodeType {
 						description:
 							'Whether the first poll of a new watch emits the current state; otherwise it only records it',
 					},
+					...fleetOptions,
 					{
 						displayName: 'Polls to Confirm',
 						name: 'confirmPolls',
@@ -129,7 +148,7 @@ export class GreenApiTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 60,
-						description: 'Seconds to wait for GREEN-API to answer one poll',
+						description: 'Seconds to wait for GREEN-API to answer one poll. With a partner account: for each instance (15 unless set).',
 					},
 				],
 			},
@@ -137,6 +156,7 @@ export class GreenApiTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		if (this.getNodeParameter('authentication', 'instance') === FLEET) return await pollFleetTrigger(this);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		let settings: Settings;
 		try {

@@ -26,11 +26,12 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import { GREEN_API_CREDENTIAL, readCredentials } from './api';
+import { GREEN_API_CREDENTIAL, readCredentials, withInstancePath } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
 import { clock } from './clock';
 import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
+import { targetHint } from './partner';
 import { pacerFor } from './pacing';
 import type { Pacer } from './pacing';
 import { retryWait } from './retry';
@@ -46,6 +47,11 @@ export interface SendOptions {
 	timeoutMs?: number;
 	/** Named in error messages. */
 	itemIndex?: number;
+	/**
+	 * Send to this instance (API URL, ID, token) instead of the node's GREEN-API credential:
+	 * an instance of a partner account, its token looked up by client/partner.ts.
+	 */
+	target?: InstanceCredentials;
 }
 
 type Context = IExecuteSingleFunctions | IPollFunctions;
@@ -71,10 +77,19 @@ export async function instanceCredentials(ctx: Context): Promise<InstanceCredent
 }
 
 /** One attempt: the HTTP exchange and the reading of its answer, nothing else. */
-async function attempt(ctx: Context, request: IHttpRequestOptions): Promise<{ ok: true; value: unknown } | { ok: false; failure: FailureInfo }> {
+async function attempt(
+	ctx: Context,
+	request: IHttpRequestOptions,
+	target?: InstanceCredentials,
+): Promise<{ ok: true; value: unknown } | { ok: false; failure: FailureInfo }> {
 	let answer: HttpAnswer;
 	try {
-		answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, GREEN_API_CREDENTIAL, request)) as HttpAnswer;
+		// A target is complete: its path is built as the credential's authenticate would build it.
+		answer = (
+			target
+				? await ctx.helpers.httpRequest(withInstancePath({ ...target }, request))
+				: await ctx.helpers.httpRequestWithAuthentication.call(ctx, GREEN_API_CREDENTIAL, request)
+		) as HttpAnswer;
 	} catch (error) {
 		return { ok: false, failure: failureOfHttpError(error) };
 	}
@@ -92,7 +107,7 @@ interface Call {
 
 /** What a request needs before its first attempt: the credential, the pace, the options. */
 async function prepare(ctx: Context, request: IHttpRequestOptions, options: SendOptions): Promise<Call> {
-	const credentials = await instanceCredentials(ctx);
+	const credentials = options.target ?? (await instanceCredentials(ctx));
 	const perSecond = Math.min(
 		options.method.perSecond,
 		options.maxPerSecond && options.maxPerSecond > 0 ? options.maxPerSecond : Infinity,
@@ -116,7 +131,7 @@ async function attempts(call: Call, memo?: RunMemo): Promise<Outcome> {
 			const quotaUsedUp = await memo.turn(call.pacer);
 			if (quotaUsedUp) return quotaUsedUp;
 		} else await call.pacer.turn();
-		const result = await attempt(call.ctx, call.sent);
+		const result = await attempt(call.ctx, call.sent, call.options.target);
 		// n8n's Retry On Fail sends the next try: this one ends here.
 		if (tries) return tries.record(result);
 		if (result.ok) return result;
@@ -169,7 +184,7 @@ function triesOfRetryOnFail(call: Call): { settled?: Outcome; record(result: Out
 /** The answer of an outcome, or the GreenApiError (token-free) that names the item. */
 function answerOf(call: Call, outcome: Outcome): unknown {
 	if (outcome.ok) return outcome.value;
-	throw new GreenApiError(call.ctx.getNode(), outcome.failure, {
+	const error = new GreenApiError(call.ctx.getNode(), outcome.failure, {
 		method: call.options.method.name,
 		itemIndex: call.options.itemIndex,
 		host: hostOf(call.credentials.apiUrl),
@@ -177,6 +192,10 @@ function answerOf(call: Call, outcome: Outcome): unknown {
 		attempts: outcome.attempts,
 		secrets: [call.credentials.apiTokenInstance],
 	});
+	// An instance of a partner account: what to check is in the partner credential.
+	const hint = call.options.target && targetHint(outcome.failure.status, hostOf(call.credentials.apiUrl));
+	if (hint) error.description = hint;
+	throw error;
 }
 
 /**

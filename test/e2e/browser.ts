@@ -16,6 +16,7 @@ import * as path from 'path';
 import { INSTANCES, env } from './harness';
 import type { Harness } from './harness';
 import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
+import { partnerOperations } from '../../nodes/GreenApi/resources/partner';
 
 /**
  * What the nodes panel shows for the pair: written out here, not read from the node,
@@ -150,8 +151,10 @@ async function fullEditorChecks(h: Harness, page: Page): Promise<void> {
 	const icons: string[] = await byTestId('node-creator').locator('img').evaluateAll((els: any[]) => els.map((e) => e.getAttribute('src')));
 	expect(icons.some((src) => /\/icons\/n8n-nodes-green-api\/dist\/icons\/greenApi\.svg$/.test(src ?? ''))).toBe(true);
 	await item.click();
-	await page.getByText(`Actions (${instanceOperations.length})`).waitFor();
-	for (const { action } of instanceOperations) await page.getByText(action, { exact: true }).waitFor();
+	// Both resources' actions, each once (n8n lists the actions of every Resource parameter).
+	const operations = [...instanceOperations, ...partnerOperations];
+	await page.getByText(`Actions (${operations.length})`).waitFor();
+	for (const { action } of operations) await page.getByText(action, { exact: true }).waitFor();
 	// the icon really loads (an <img> that failed has naturalWidth 0)
 	const iconOk = await byTestId('node-creator')
 		.locator('img[src*="greenApi.svg"]')

@@ -62,6 +62,8 @@ export interface Harness {
 	executionsOf(workflowId: string): Promise<Json[]>;
 	activate(workflowId: string): Promise<void>;
 	deactivate(workflowId: string): Promise<void>;
+	/** Stops n8n and starts it again on the same user folder (database, static data), as after a reboot. */
+	restart(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -173,23 +175,32 @@ export function packOnce(): Promise<string> {
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/** What a suite adds to the common set-up: sandbox options, and credentials built on the sandbox's URL. */
+export interface HarnessExtras {
+	sandbox?: Json;
+	credentials?: (sandbox: any) => Json[];
+	/** Environment for n8n beyond the harness's own. */
+	env?: Record<string, string>;
+}
+
 /**
  * Installs (once, cached) and starts n8n `version` with the package, the sandbox, the
- * credentials and the given workflows (and extraEnv for n8n). On any failure it stops what it had started.
+ * credentials and the given workflows (and the extras). On any failure it stops what it had started.
  */
-export async function startHarness(version: string, workflows: Json[], extraEnv: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(version: string, workflows: Json[], extras: HarnessExtras = {}): Promise<Harness> {
 	const n8n = await env.ensureN8n(version, { log });
 	const tgz = await packOnce();
-	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
+	const sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })), ...extras.sandbox });
 	let handle: any;
 	const home: string = env.createN8nHome(`green-api-e2e-${version}-`);
 	try {
 		await env.installPackage(home, tgz, { log });
-		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
+		await env.importCredentials(n8n, home, [...credentialsFor(sandbox.url), ...(extras.credentials?.(sandbox) ?? [])], { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
 		// Debug is n8n's most talkative level: a token that reached any log line would show there.
-		handle = await env.startN8n(n8n, home, { log, env: { N8N_LOG_LEVEL: 'debug', ...extraEnv } });
-		const client = new env.N8nClient(handle.url);
+		const n8nEnv = { N8N_LOG_LEVEL: 'debug', ...extras.env };
+		handle = await env.startN8n(n8n, home, { log, env: n8nEnv });
+		let client = new env.N8nClient(handle.url);
 		await client.login();
 		const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted');
 		const seenExecutionText: string[] = [];
@@ -252,6 +263,15 @@ export async function startHarness(version: string, workflows: Json[], extraEnv:
 			},
 			async deactivate(workflowId) {
 				await client.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+			},
+			async restart() {
+				// The log of the first run is kept: handle.readLog() reads the file n8n appends to.
+				await handle.stop();
+				handle = await env.startN8n(n8n, home, { log, env: n8nEnv });
+				client = new env.N8nClient(handle.url);
+				await client.login();
+				h.handle = handle;
+				h.client = client;
 			},
 			async stop() {
 				try {

@@ -287,7 +287,7 @@ describe(`n8n ${VERSION}: GREEN-API tools through MCP, and the templates`, () =>
 			const has = (type: string, version: number) =>
 				known.some((t) => t.name === type && (Array.isArray(t.version) ? t.version : [t.version]).includes(version));
 			const files = templateFiles();
-			expect(files.length).toBe(5);
+			expect(files.length).toBe(8);
 			for (const file of files) {
 				expect(readme).toContain(`(templates/${file})`);
 				const wf = readTemplate(file);

@@ -217,7 +217,7 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 	let realStateChange: Json | undefined;
 
 	beforeAll(async () => {
-		h = await startHarness(version, WORKFLOWS, version === env.DEFAULT_N8N_VERSION ? DURABLE_SCHEDULER : {});
+		h = await startHarness(version, WORKFLOWS, { env: version === env.DEFAULT_N8N_VERSION ? DURABLE_SCHEDULER : {} });
 	}, 30 * MIN);
 
 	afterAll(async () => {

@@ -39,6 +39,9 @@ const INSTANCES = {
 	kill: { idInstance: '1101000006', apiTokenInstance: 'e2e0kill'.padEnd(50, 'a0b9c8d7e6'), stateInstance: 'authorized' },
 };
 const TOKENS = Object.values(INSTANCES).map((i) => i.apiTokenInstance);
+/** The fleet trigger's partner account: its instances are made (with their tokens) in beforeAll. */
+const FLEET_PARTNER_TOKEN = 'e2equeuepartner'.padEnd(40, '3c2b1a0f9e');
+const FLEET_CRED = { id: 'GreenApiQueueFlt', name: 'GREEN-API queue partner' };
 const cred = (key: keyof typeof INSTANCES) => ({ id: `GreenApiQueue${key}`.slice(0, 16).padEnd(16, '0'), name: `GREEN-API queue ${key}` });
 
 // ---- workflows: production executions need an active workflow; a Webhook trigger (on the main)
@@ -86,6 +89,18 @@ const WF = {
 		connections: { 'GREEN-API Trigger': { main: [[{ node: 'State changed', type: 'main', index: 0 }]] } },
 		pinData: {},
 	},
+	fleet: {
+		id: 'QueueFleetTrig01',
+		name: 'queue fleet trigger',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'qf-t', name: 'GREEN-API Trigger', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: { authentication: 'partner', pollTimes: { item: [{ mode: 'everyMinute' }] }, states: [], fleetEvents: [], options: {} }, credentials: { greenApiPartnerApi: FLEET_CRED } },
+			{ id: 'qf-n', name: 'State changed', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
+		],
+		connections: { 'GREEN-API Trigger': { main: [[{ node: 'State changed', type: 'main', index: 0 }]] } },
+		pinData: {},
+	},
 };
 
 /** n 12-digit numbers from an 8-digit prefix; one ending in 0 has no WhatsApp (the sandbox's rule). */
@@ -110,6 +125,7 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 	let flatted: any;
 	const started = Date.now();
 	let triggerPollsAtActivation = 0;
+	let fleet: Array<{ idInstance: string; apiTokenInstance: string }> = [];
 
 	const log = (msg: string) => process.stderr.write(`${msg}\n`);
 	const triggerPolls = () => sandbox.stats().byInstance?.[INSTANCES.trigger.idInstance]?.requests ?? 0;
@@ -119,6 +135,10 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		const tgz = await env.packPackage({ log });
 		const bins = await services.ensureServices({ log });
 		sandbox = await startSandbox({ port: 0, instances: Object.values(INSTANCES).map((i) => ({ ...i })) });
+		sandbox.partner.addAccount(FLEET_PARTNER_TOKEN);
+		fleet = sandbox.partner.addInstances(FLEET_PARTNER_TOKEN, { count: 5, idPrefix: '5601', stateInstance: 'authorized' });
+		// One instance that never answers: the fleet poll logs it, in the log of the process that polls.
+		sandbox.injectFault({ idInstance: fleet[4].idInstance, method: 'getStateInstance', kind: 'status', status: 503, count: 1000 });
 		[postgres, redis] = await Promise.all([services.startPostgres({ ...bins, log }), services.startRedis({ ...bins, log })]);
 		const shared = {
 			// the run's npm registry, for the install from the main (registry.setup.js)
@@ -144,7 +164,7 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 				...cred(k),
 				type: 'greenApi',
 				data: { apiUrl: sandbox.url, idInstance: INSTANCES[k].idInstance, apiTokenInstance: INSTANCES[k].apiTokenInstance },
-			})),
+			})).concat([{ ...FLEET_CRED, type: 'greenApiPartnerApi', data: { partnerApiUrl: sandbox.url, partnerToken: FLEET_PARTNER_TOKEN } } as any]),
 			{ log, env: shared },
 		);
 		await env.importWorkflows(n8n, mainHome, Object.values(WF), { log, env: shared });
@@ -160,6 +180,7 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		for (const wf of [WF.state, WF.qr, WF.bulk, WF.kill]) await activate(wf.id);
 		// The trigger's minute-by-minute polls overlap with the other tests; its test comes later.
 		await activate(WF.trigger.id);
+		await activate(WF.fleet.id);
 		await waitFor('the trigger\'s activation poll', () => triggerPolls() >= 1, 60e3, 250);
 		triggerPollsAtActivation = triggerPolls();
 		log(`  ✓ queue mode up in ${env.fmtSecs(Date.now() - started)}`);
@@ -392,6 +413,23 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		}
 	}, 6 * MIN);
 
+	test('the fleet trigger polls on the main only; its execution runs on a worker', async () => {
+		const polls = () => sandbox.stats().byInstance?.[fleet[0].idInstance]?.requests ?? 0;
+		await waitFor('the fleet trigger\'s activation poll', () => polls() >= 1, 60e3, 250);
+		sandbox.setState(fleet[0].idInstance, 'notAuthorized');
+		const before = polls();
+		await waitFor('the fleet poll after the change', () => polls() > before, 80e3, 250);
+		const [done] = await settled(WF.fleet.id, 1, 30e3);
+		const e = await execution(done.id);
+		expect(e.items('GREEN-API Trigger')).toEqual([expect.objectContaining({ event: 'stateChanged', idInstance: fleet[0].idInstance, stateInstance: 'notAuthorized' })]);
+		expect(workerOf(String(done.id))).toHaveLength(1);
+		// The instance that never answers is logged by the process that polled: the main, no worker.
+		const skipped = /GREEN-API Trigger: 1 of 5 instances gave no state this poll/;
+		expect(main.handle.readLog()).toMatch(skipped);
+		for (const w of workers) expect(w.handle.readLog()).not.toMatch(skipped);
+		await client.request('POST', `/rest/workflows/${WF.fleet.id}/deactivate`, {});
+	}, 4 * MIN);
+
 	test('a worker killed with SIGKILL mid-run: its executions end in an error saying so, none is lost, none runs twice', async () => {
 		// 6 x 50 items at GREEN-API's 10 per second: about half a minute of work, 2 at a time per worker.
 		{
@@ -451,7 +489,7 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		for (const x of all.results ?? all) texts.push((await execution(x.id)).raw);
 		expect(texts.length).toBeGreaterThan(0);
 		const logs = [main, ...workers].map((p) => p.handle.readLog());
-		for (const token of TOKENS) {
+		for (const token of [...TOKENS, FLEET_PARTNER_TOKEN, ...fleet.map((i) => i.apiTokenInstance)]) {
 			for (const t of [...texts, ...logs]) expect(t.includes(token)).toBe(false);
 		}
 	});

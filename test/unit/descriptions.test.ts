@@ -1,5 +1,6 @@
 import { GreenApi } from '../../nodes/GreenApi/GreenApi.node';
 import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
+import { partnerOperations } from '../../nodes/GreenApi/resources/partner';
 import { rateLimitText } from '../../nodes/GreenApi/fields';
 
 const description = new GreenApi().description;
@@ -8,9 +9,11 @@ describe('texts derived from the operation list', () => {
 	it('the subtitle names every operation the way the operation list does', () => {
 		const subtitle = String(description.subtitle);
 		const names = JSON.parse(/^=\{\{ (\{.*\})\[\$parameter\["operation"\]\] \}\}$/.exec(subtitle)![1]) as Record<string, string>;
-		const operation = description.properties.find((p) => p.name === 'operation')!;
-		expect(names).toEqual(Object.fromEntries(operation.options!.map((o) => ['value' in o ? o.value : '', o.name])));
-		expect(Object.keys(names).sort()).toEqual(instanceOperations.map((op) => op.value).sort());
+		// One Operation parameter per resource (Instance, Partner).
+		const operations = description.properties.filter((p) => p.name === 'operation');
+		expect(operations).toHaveLength(2);
+		expect(names).toEqual(Object.fromEntries(operations.flatMap((op) => op.options!.map((o) => ['value' in o ? o.value : '', o.name]))));
+		expect(Object.keys(names).sort()).toEqual([...instanceOperations, ...partnerOperations].map((op) => op.value).sort());
 	});
 
 	it('the rate-limit text gives each operation its method\'s limit, saying where GREEN-API publishes none', () => {

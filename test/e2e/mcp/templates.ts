@@ -23,16 +23,24 @@ export function readTemplate(file: string): Json {
 }
 
 /**
- * A template ready to import: a fixed id, and every GREEN-API credential replaced by `cred`.
+ * A template ready to import: a fixed id, and every GREEN-API credential replaced by `cred`
+ * (a partner credential by `partnerCred`).
  * `replace` swaps whole nodes by name (outside services -> a recorder), keeping name and position.
  */
-export function templateForTest(file: string, id: string, cred: { id: string; name: string }, replace: Record<string, Json> = {}): Json {
+export function templateForTest(
+	file: string,
+	id: string,
+	cred: { id: string; name: string },
+	replace: Record<string, Json> = {},
+	partnerCred?: { id: string; name: string },
+): Json {
 	const wf = readTemplate(file);
 	wf.id = id;
 	wf.active = false;
 	wf.nodes = wf.nodes.map((node: Json) => {
 		if (replace[node.name]) return { id: node.id, name: node.name, position: node.position, ...replace[node.name] };
 		if (node.credentials?.greenApi) return { ...node, credentials: { ...node.credentials, greenApi: cred } };
+		if (node.credentials?.greenApiPartnerApi && partnerCred) return { ...node, credentials: { ...node.credentials, greenApiPartnerApi: partnerCred } };
 		return node;
 	});
 	return wf;

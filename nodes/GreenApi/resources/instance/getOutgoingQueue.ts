@@ -50,7 +50,7 @@ export const getOutgoingQueue: GreenApiOperation = {
 			const messages: unknown = await sendPaced(
 				this,
 				{ method: showMessagesQueue.verb, url: `/${showMessagesQueue.name}`, headers: { Accept: 'application/json' } },
-				sendOptionsFor(this, showMessagesQueue),
+				await sendOptionsFor(this, showMessagesQueue),
 			);
 			if (!Array.isArray(messages)) {
 				throw itemError(this, NAME, 'GREEN-API answered showMessagesQueue with something that is not a list', 'Try again, or turn Include Messages off to get the count alone.');
