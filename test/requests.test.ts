@@ -132,6 +132,19 @@ describe("n8n's Retry On Fail", () => {
 		expect(requestsOf(instance)).toBe(3);
 	});
 
+	it('a later try sends again only the items whose request failed: no second quota check for the others', async () => {
+		const instance = newInstance();
+		sandbox.injectFault({ idInstance: instance.idInstance, method: 'checkWhatsapp', kind: 'status', status: 502, count: 1 });
+		const result = await runGreenApi(
+			credentialsFor(sandbox, instance),
+			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' },
+			{ items: items({ phone: '+44 7700 900151' }, { phone: '+44 7700 900152' }), settings: retryOnFail },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.existsWhatsapp)).toEqual([true, true]);
+		expect(requestsOf(instance)).toBe(3);
+	});
+
 	it('never files a second appeal: a later try gets the first try\'s outcome, for every item', async () => {
 		const instance = newInstance({ stateInstance: 'blocked', knownNumbers: ['447700900150', '447700900151'] });
 		// The first appeal is filed; the second meets a 502. n8n then runs the whole node again.
