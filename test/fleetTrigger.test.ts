@@ -7,6 +7,7 @@
  * Each test uses a partner account of its own; the trigger keeps the instance list in memory
  * per workflow node and lists again when the account changes.
  */
+import { useSkipClock } from './harness/clock';
 import { logs } from './harness/engine';
 import type { PollRunResult } from './harness/engine';
 import { expectNoToken } from './harness/expect';
@@ -21,9 +22,11 @@ const KEY = 'node:GREEN-API Trigger';
 let sandbox: Sandbox;
 const secrets: string[] = [];
 let accounts = 0;
+// The per-instance pace between polls passes on a virtual clock (harness/clock.ts), not waited out.
+const clock = useSkipClock();
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ partnerCreatingMs: 1500, hosts: ['p02'] });
+	sandbox = await startSandbox({ partnerCreatingMs: 1500, hosts: ['p02'], now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => logs.clear());
