@@ -122,8 +122,8 @@ async function startRegistry({ log = defaultLog } = {}) {
  * @param {{ url: string, dir: string }} registry
  */
 function publisher({ url, dir }) {
-	const publish = (tgz, log = defaultLog) =>
-		runLogged(npmCmd(), ['publish', tgz, '--registry', url, '--userconfig', path.join(dir, 'publisher.npmrc'), '--ignore-scripts', '--tag', 'latest'], {
+	const publish = (tgz, log = defaultLog, tag = 'latest') =>
+		runLogged(npmCmd(), ['publish', tgz, '--registry', url, '--userconfig', path.join(dir, 'publisher.npmrc'), '--ignore-scripts', '--tag', tag], {
 			cwd: dir,
 			env: npmEnv(),
 			logFile: path.join(dir, 'publish.log'),
@@ -134,8 +134,12 @@ function publisher({ url, dir }) {
 		url,
 		dir,
 		publish,
-		/** Publishes tgz under another version number (a temporary copy; the repository is untouched). */
-		async publishVersion(tgz, version, log = defaultLog) {
+		/**
+		 * Publishes tgz under another version number (a temporary copy; the repository is untouched),
+		 * under dist-tag `tag`: a suite whose version must not become what an install by name gets
+		 * uses a tag of its own.
+		 */
+		async publishVersion(tgz, version, log = defaultLog, tag = 'latest') {
 			const work = fs.mkdtempSync(path.join(dir, 'bump-'));
 			await captureOutput('tar', ['-xzf', tgz, '-C', work]);
 			const pkgFile = path.join(work, 'package', 'package.json');
@@ -143,7 +147,7 @@ function publisher({ url, dir }) {
 			pkg.version = version;
 			fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
 			const packed = await captureOutput(npmCmd(), ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: path.join(work, 'package'), env: npmEnv() });
-			await publish(path.join(work, JSON.parse(packed.slice(packed.indexOf('[')))[0].filename), log);
+			await publish(path.join(work, JSON.parse(packed.slice(packed.indexOf('[')))[0].filename), log, tag);
 		},
 		/** The versions the registry serves for our package. */
 		async versions() {
