@@ -1,4 +1,8 @@
-import { normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/shared/api';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import { GreenApi as GreenApiCredential } from '../../credentials/GreenApi.credentials';
+import { GREEN_API_CREDENTIAL, METHODS, normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/shared/api';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829';
 
@@ -29,6 +33,14 @@ describe('withInstancePath', () => {
 	it('leaves a request that is already built as it is (n8n authenticates again after a 401)', () => {
 		const once = withInstancePath(credentials, { url: '/getStateInstance' });
 		expect(withInstancePath(credentials, once)).toBe(once);
+		// Also when the token (hex) happens to end in letters, like a method name.
+		const lettersLast = { ...credentials, apiTokenInstance: `${TOKEN.slice(0, -2)}fe` };
+		const built = withInstancePath(lettersLast, { url: '/qr' });
+		expect(withInstancePath(lettersLast, built)).toBe(built);
+	});
+
+	it('takes the method name with or without the leading slash', () => {
+		expect(withInstancePath(credentials, { url: 'getStateInstance' }).url).toBe(`/waInstance1101000001/getStateInstance/${TOKEN}`);
 	});
 
 	it('does not change the caller\'s options object', () => {
@@ -40,6 +52,10 @@ describe('withInstancePath', () => {
 	it('refuses an Instance ID that is not digits, without showing the token', () => {
 		expect(() => withInstancePath({ ...credentials, idInstance: 'abc' }, { url: '/qr' })).toThrow(/Instance ID.*1 to 10 digits.*"abc"/);
 		expect(() => withInstancePath({ ...credentials, idInstance: '12345678901' }, { url: '/qr' })).toThrow(/Instance ID/);
+	});
+
+	it('shows at most 40 characters of a wrong Instance ID (the token pasted into it, say)', () => {
+		expect(() => readCredentials({ ...credentials, idInstance: TOKEN })).toThrow(`got "${TOKEN.slice(0, 40)}"`);
 	});
 
 	it('refuses an empty or broken token with a message that does not echo it', () => {
@@ -59,9 +75,41 @@ describe('redact', () => {
 		expect(redact(`token ${TOKEN} here`, [TOKEN])).toBe('token *** here');
 	});
 
+	it('masks a known value only when it is long enough to be a token (short ones would garble the text)', () => {
+		expect(redact('a bad idea', ['a', 'bad'])).toBe('a bad idea');
+		expect(redact('a bad idea', ['idea'])).toBe('a bad ***');
+		expect(redact('a bad idea', ['', undefined])).toBe('a bad idea');
+	});
+
 	it('removes the token segment of a GREEN-API URL even when the token is not known', () => {
 		expect(redact(`GET http://h/waInstance1101000001/getStateInstance/${TOKEN} failed`)).toBe(
 			'GET http://h/waInstance1101000001/getStateInstance/*** failed',
 		);
+	});
+});
+
+describe('the method table', () => {
+	// docs/GREEN-API.md's table of the methods in scope: | method | verb (and body) | answer | limit | ...
+	// (an escaped \| inside a cell is not a column).
+	const documented = new Map(
+		readFileSync(join(__dirname, '../../docs/GREEN-API.md'), 'utf8')
+			.split('\n')
+			.map((line) => line.split(/(?<!\\)\|/).map((cell) => cell.trim()))
+			.filter((cells) => /^(GET|POST)\b/.test(cells[2] ?? ''))
+			.map((cells) => [cells[1], { verb: cells[2].split(' ')[0], limit: cells[4] }]),
+	);
+
+	it.each(Object.entries(METHODS))('%s: the verb and the limit GREEN-API documents', (method, spec) => {
+		const doc = documented.get(method);
+		expect(doc).toBeDefined();
+		expect(spec.verb).toBe(doc!.verb);
+		if (spec.published) expect(doc!.limit).toBe(`${spec.perSecond}/s`);
+		else expect(doc!.limit).toMatch(/^not published/);
+	});
+});
+
+describe('the credential', () => {
+	it('is the one the package ships', () => {
+		expect(new GreenApiCredential().name).toBe(GREEN_API_CREDENTIAL);
 	});
 });

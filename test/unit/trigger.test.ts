@@ -315,6 +315,19 @@ describe('settingsFrom (the node parameters)', () => {
 		);
 		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: '', minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
 		expect(() => settingsFrom([], { stuckAfterMinutes: Number.NaN })).toThrow('Stuck After Minutes must be a number of at least 0, got null');
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'blocked', minutes: -1 }] } })).toThrow(
+			'Stuck Thresholds, entry 2: Minutes must be a number of at least 0, got -1',
+		);
+	});
+
+	it('Stuck Thresholds: a state must be chosen (blank or from an expression with spaces); minutes may be a fraction', () => {
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: '  ', minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
+		expect(settingsFrom([], { stuckThresholds: { threshold: [{ state: ' starting ', minutes: 0.5 }] } }).stuck).toEqual([{ state: 'starting', minutes: 0.5 }]);
+	});
+
+	it('Fire On States left out means every state', () => {
+		expect(settingsFrom(undefined, {}).fireOn).toEqual([]);
 	});
 });
 
