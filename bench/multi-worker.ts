@@ -9,7 +9,7 @@ import diagnostics from 'node:diagnostics_channel';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { ADAPTATION } from '../nodes/shared/pacing';
+import { ADAPTATION } from '../nodes/client/pacing';
 import { credentialTypes, greenApiNode } from '../test/fixtures';
 import { runNode } from '../test/harness/engine';
 
@@ -25,7 +25,7 @@ export interface WorkerReport {
 	doneAt: number;
 }
 
-// Tuning only: try other adaptation settings without editing nodes/shared/pacing.ts.
+// Tuning only: try other adaptation settings without editing nodes/client/pacing.ts.
 if (process.env.PACING_TUNE) Object.assign(ADAPTATION, JSON.parse(process.env.PACING_TUNE) as Partial<typeof ADAPTATION>);
 
 const [apiUrl, idInstance, apiTokenInstance, count, offset, maxPerSecond] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  * GREEN-API's 10 checkWhatsapp requests per sliding second with ~100 ms latency.
  *
  * The pacers in the processes cannot see each other; what this measures is how well they share
- * the instance by learning from its 429s (nodes/shared/pacing.ts).
+ * the instance by learning from its 429s (nodes/client/pacing.ts).
  */
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -258,7 +258,7 @@ W separate Node processes (as n8n's queue-mode workers are), each running n8n-co
 sandbox, which runs in a process of its own (sandbox/cli.js) with GREEN-API's limit of ${MULTI_LIMIT}
 checkWhatsapp requests per sliding second (not scaled) and ${MULTI_LATENCY_MS} +- ${MULTI_JITTER_MS} ms latency. The processes
 are started, load n8n, and then all start their execution at the same moment. Their pacers
-cannot see each other: they learn from the 429s (nodes/shared/pacing.ts, "Pacing across
+cannot see each other: they learn from the 429s (nodes/client/pacing.ts, "Pacing across
 processes" in the README). The last row sets Max Requests Per Second to the limit divided by
 the number of processes, rounded down to a whole number: the way to get no 429 at all. The
 cases with targets (W = ${TARGET_PROCESSES.join(' and ')}) run ${MULTI_RUNS} times: how the processes' shares fall differs from one
@@ -282,7 +282,7 @@ ${table(['target', 'measured', 'result'], multiTargets(rows).map((t) => [t.what,
   have gone by stepping up and meeting no 429, and each step that meets a full second costs a
   429 (the budget here is 5%). How long they take decides the run: see when each process was
   done in the runs under 85%.
-  \`node -r ./bench/register.js bench/simulate.ts\` runs these cases on a virtual clock (16
+  \`node -r ./scripts/lib/register-ts.js bench/simulate.ts\` runs these cases on a virtual clock (16
   seeds for each way of starting), and again with the processes left told when one finishes,
   at once or 2 or 4 s later: a what-if no pacer can do. Told within 2 s, W=4 meets the targets
   in 15 of 16 seeds; docs/PACING.md explains why finding out through 429s takes longer.

@@ -9,7 +9,7 @@
  * - the same list without a quota: requests sent must equal the number of distinct numbers.
  *
  * Prints a Markdown table; exits with 1 when a promise is not kept. About 80 s.
- * Runs as TypeScript without a build: `node -r ./bench/register.js bench/quota.ts`.
+ * Runs as TypeScript without a build: `node -r ./scripts/lib/register-ts.js bench/quota.ts`.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -10,7 +10,7 @@
  *   npm run bench -- multi             # only the multi-process case; rewrites only its section
  *   npm run bench -- multi --runs 5 --processes 4   # W = 4 only, 5 runs
  *
- * Runs as TypeScript without a build: `node --expose-gc -r ./bench/register.js bench/run.ts`.
+ * Runs as TypeScript without a build: `node --expose-gc -r ./scripts/lib/register-ts.js bench/run.ts`.
  * See BENCHMARKS.md ("How it is measured") for what each number means.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ import { performance } from 'node:perf_hooks';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { METHODS } from '../nodes/shared/api';
-import { PACING_MARGIN } from '../nodes/shared/pacing';
+import { METHODS } from '../nodes/GreenApi/resources/instance';
+import { PACING_MARGIN } from '../nodes/client/pacing';
 import { credentialTypes, greenApiNode, makeToken, startSandbox } from '../test/fixtures';
 import type { InstanceDef, Sandbox } from '../test/fixtures';
 import { logs, runNode } from '../test/harness/engine';
@@ -93,7 +93,7 @@ const LATENCY = LATENCY_MS / SCALE;
 const JITTER = JITTER_MS / SCALE;
 
 /**
- * Bench-only scaling: our node reads its pace from METHODS (nodes/shared/api.ts). Raising the
+ * Bench-only scaling: our node reads its pace from METHODS (nodes/client/api.ts). Raising the
  * documented number in this process, together with the sandbox's limit, is the whole mechanism.
  */
 function setOurLimit(perSecond: number): void {
@@ -547,9 +547,9 @@ ${multiSection(multi)}
   they are at scale 1, and ${settings.items} numbers take ${SCALE} times less time. It is the harder setting for
   pacing: n8n's fixed per-item work and timer granularity weigh ${SCALE} times more against
   ${fixed(1000 / LIMIT, 0)} ms between requests. To let our node use the scaled limit the benchmark raises
-  \`METHODS.checkWhatsapp.perSecond\` in its own process (nodes/shared/api.ts is not changed).
+  \`METHODS.checkWhatsapp.perSecond\` in its own process (nodes/client/api.ts is not changed).
   \`npm run bench -- --scale 1\` runs at the real 10/s and 150 ms (about 9 minutes).
-- Our pacer keeps ${fixed((1 - 1 / PACING_MARGIN) * 100, 1)}% below the limit (PACING_MARGIN ${PACING_MARGIN} in nodes/shared/pacing.ts), so
+- Our pacer keeps ${fixed((1 - 1 / PACING_MARGIN) * 100, 1)}% below the limit (PACING_MARGIN ${PACING_MARGIN} in nodes/client/pacing.ts), so
   its ceiling is ${percent(1 / PACING_MARGIN)} of the limit; the engine's start-up work for all items comes on top.
 - Run it: \`npm run bench\` (options: \`--scale N\`, \`--items N\`, \`--batching SIZE/MS,...\`, \`--no-write\`,
   \`--only throughput,memory,overhead\` to print parts without writing). It exits with 1 when a

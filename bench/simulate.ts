@@ -1,19 +1,19 @@
 /**
- * `node -r ./bench/register.js bench/simulate.ts [SETTINGS_JSON]`: the multi-process case on a
+ * `node -r ./scripts/lib/register-ts.js bench/simulate.ts [SETTINGS_JSON]`: the multi-process case on a
  * virtual clock (test/unit/pacing-sim.ts), in seconds instead of hours. For tuning ADAPTATION in
- * nodes/shared/pacing.ts; bench/multi.ts measures the real thing. docs/PACING.md keeps what was
+ * nodes/client/pacing.ts; bench/multi.ts measures the real thing. docs/PACING.md keeps what was
  * tried and what it gave.
  *
  * Each W runs 16 seeds for each way of starting: together, up to 120 ms apart at random (in
  * bench/multi.ts the processes' first requests fall within 10 to 250 ms of each other), and up
  * to 0.4 s apart (a busy machine). Per way it prints the share of the limit and of requests
- * answered 429 (min / mean / max) and in how many seeds both of issue 9's targets hold (85%, 5%).
+ * answered 429 (min / mean / max) and in how many seeds both sharing targets hold (85%, 5%).
  * The W=4 runs are then grouped by how their first second split the limit between the processes.
  * The last blocks tell each process, at once or some seconds later, when another one has
  * finished (a what-if no pacer can do): the difference is what finding out through probes costs,
  * and the delays show how soon a pacer would have to find out.
  */
-import { ADAPTATION } from '../nodes/shared/pacing';
+import { ADAPTATION } from '../nodes/client/pacing';
 import { random, refusedShare, simulate, utilisation } from '../test/unit/pacing-sim';
 import { fixed, percent } from './measure';
 import { meetsSharingTarget } from './multi';

@@ -7,7 +7,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { DEFAULT_API_URL, withInstancePath } from '../nodes/shared/api';
+import { DEFAULT_API_URL, withInstancePath } from '../nodes/client/api';
 
 export class GreenApi implements ICredentialType {
 	name = 'greenApi';

@@ -13,6 +13,12 @@ const http = require('http');
 const zlib = require('zlib');
 const crypto = require('crypto');
 
+// The node's method table (verbs and limits), read where it is written. Jest loads TypeScript
+// itself; plain node needs the hook.
+if (require.extensions?.['.ts'] === undefined) require('../scripts/lib/register-ts');
+/** @type {Readonly<Record<string, import('../nodes/client/api').GreenApiMethod>>} */
+const NODE_METHODS = require('../nodes/GreenApi/resources/instance').METHODS;
+
 /**
  * The demo instance: `npm run sandbox` and `npm run dev` serve it, so a credential written down
  * once (README, printed curl lines) works against either.
@@ -38,7 +44,8 @@ const DEMO = Object.freeze({
 /**
  * A GREEN-API method as the sandbox imitates it: verb, rate limit and body fields (MethodInfo in
  * types.d.ts), and the handler that answers once auth, faults, rate limit and body passed.
- * @typedef {import('./types').MethodInfo & { handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} MethodSpec
+ * @typedef {{ body?: BodyField[], handle: (inst: Instance, body: ValidBody, ctx: HandlerContext) => Reply }} Handler
+ * @typedef {import('./types').MethodInfo & Handler} MethodSpec
  * @typedef {{ phoneNumber?: string, description?: string }} ValidBody phoneNumber as digits
  */
 
@@ -49,24 +56,20 @@ const BODY_FIELDS = {
 };
 
 /**
- * Every method the sandbox knows: verb, rate limit, body and answer, in one place. Adding a
- * method here is all the sandbox needs (README and test/sandbox.test.ts describe it).
- * @type {Readonly<Record<string, MethodSpec>>}
+ * How the sandbox answers each method whose answer depends on the instance: body fields and the
+ * handler. Verb and rate limit come from the node's method table. A method of that table with no
+ * handler here answers what the instance's `answers` setting holds for it (`{}` by default), so
+ * a read-only method needs nothing here.
+ * @type {Readonly<Record<string, Handler>>}
  */
-const METHOD_TABLE = Object.freeze({
+const HANDLERS = Object.freeze({
 	getStateInstance: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			if (inst.script.length > 0) ctx.changeState(inst, /** @type {string|null} */ (inst.script.shift()));
 			return json(200, inst.state === null ? null : { stateInstance: inst.state });
 		},
 	},
 	checkWhatsapp: {
-		verb: 'POST',
-		perSecond: 10,
-		publishedLimit: true,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			if (inst.state !== 'authorized') return ctx.badRequest(ctx.refusal(inst.state));
@@ -80,9 +83,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	unban: {
-		verb: 'POST',
-		perSecond: 10,
-		publishedLimit: false,
 		body: ['phoneNumber', 'description'],
 		handle(inst, body, ctx) {
 			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
@@ -92,9 +92,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	unbanStatus: {
-		verb: 'POST',
-		perSecond: 1,
-		publishedLimit: false,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			if (!inst.knownNumbers.includes(String(body.phoneNumber))) return ctx.badRequest(NOT_CONNECTED);
@@ -102,27 +99,18 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	reboot: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			ctx.reboot(inst);
 			return json(200, { isReboot: true });
 		},
 	},
 	logout: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			ctx.changeState(inst, 'notAuthorized');
 			return json(200, { isLogout: true });
 		},
 	},
 	qr: {
-		verb: 'GET',
-		perSecond: 3,
-		publishedLimit: true,
 		handle(inst, _body, ctx) {
 			if (inst.state === 'authorized') return json(200, { type: 'alreadyLogged', message: ALREADY_AUTHORIZED });
 			if (inst.state !== 'notAuthorized') return json(200, { type: 'error', message: `instance in ${inst.state} state` });
@@ -130,9 +118,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getWaSettings: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: true,
 		handle(inst) {
 			const linked = inst.state === 'authorized';
 			return json(200, {
@@ -144,9 +129,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getAuthorizationCode: {
-		verb: 'POST',
-		perSecond: 1,
-		publishedLimit: false,
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			// GREEN-API: "the instance must be in an unauthorized state; if it is authorized, log out
@@ -162,9 +144,6 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	getMessagesCount: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
 		handle(inst, _body, ctx) {
 			// queueGrowth stands for the owner's own traffic between two looks, so a test can make
 			// the queue grow one step per request, independent of timing.
@@ -173,33 +152,37 @@ const METHOD_TABLE = Object.freeze({
 		},
 	},
 	showMessagesQueue: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
 		handle(inst) {
 			return json(200, inst.queue.slice(0, SHOW_QUEUE_MAX));
 		},
 	},
-	getWebhooksCount: {
-		verb: 'GET',
-		perSecond: 1,
-		publishedLimit: false,
-		handle(inst) {
-			return json(200, { [inst.countKey]: inst.webhooksCount });
-		},
-	},
 });
+
+/** The handler of a method that has none of its own: the instance's `answers` setting. @param {string} method @returns {Handler} */
+function answerSetting(method) {
+	return { handle: (inst) => json(200, Object.hasOwn(inst.answers, method) ? inst.answers[method] : {}) };
+}
+
+/** Every method the sandbox knows: the node's, with verb, limit, body fields and handler. @type {Readonly<Record<string, MethodSpec>>} */
+const METHOD_TABLE = Object.freeze(
+	Object.fromEntries(
+		Object.values(NODE_METHODS).map((m) => [
+			m.name,
+			{ verb: /** @type {'GET'|'POST'} */ (m.verb), perSecond: m.perSecond, publishedLimit: m.published, ...(HANDLERS[m.name] ?? answerSetting(m.name)) },
+		]),
+	),
+);
 
 /** HTTP verb of each method (also the list of known methods). @type {Readonly<Record<string, 'GET'|'POST'>>} */
 const METHODS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.verb])));
 
-/** Requests per second per instance: GREEN-API's published limits, 1/s where it publishes none (10/s for unban, as before). @type {Readonly<Record<string, number|null>>} */
+/** Requests per second per instance: the node's pace, which is GREEN-API's published limit where there is one. @type {Readonly<Record<string, number|null>>} */
 const DEFAULT_RATE_LIMITS = Object.freeze(Object.fromEntries(Object.entries(METHOD_TABLE).map(([name, spec]) => [name, spec.perSecond])));
 
 /**
  * The 400 text of a method that needs an `authorized` instance (checkWhatsapp), per state.
  * notAuthorized and starting as GREEN-API documents them; yellowCard as the real API answered
- * checkWhatsapp (issue 14), although a yellowCard instance is still linked. Any other state
+ * checkWhatsapp, although a yellowCard instance is still linked. Any other state
  * (blocked, sleepMode, null, unknown) gets the not-authorized text: not observed, our choice.
  * The `refusals` option of startSandbox overrides entries (key 'null' for the null state).
  * @type {Readonly<Record<string, string>>}
@@ -230,7 +213,7 @@ const DEFAULTS = Object.freeze({
 });
 
 /** What updateInstance may change. */
-const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'webhooksCount'];
+const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'answers'];
 
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
 const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
@@ -244,7 +227,7 @@ const INSTANCE_DEFAULTS = Object.freeze({
 	authorizationCodeStatus: true,
 	countKey: COUNT_KEYS[0],
 	queueGrowth: 0,
-	webhooksCount: 0,
+	answers: Object.freeze({}),
 });
 
 const FAULT_KINDS = ['status', 'html', 'empty', 'null', 'delay', 'drop'];
@@ -293,7 +276,7 @@ const HTML_502 =
  * @property {QueuedMessage[]} queue
  * @property {number} sent
  * @property {number} messageSeq ids of generated messages
- * @property {number} webhooksCount
+ * @property {Record<string, unknown>} answers what a method without a handler answers
  */
 
 /** @type {Answer} */
@@ -470,7 +453,13 @@ function checkSettings(patch) {
 		out.countKey = patch.countKey;
 	}
 	if (patch.queueGrowth !== undefined) out.queueGrowth = count('queueGrowth', patch.queueGrowth);
-	if (patch.webhooksCount !== undefined) out.webhooksCount = count('webhooksCount', patch.webhooksCount);
+	if (patch.answers !== undefined) {
+		const answers = patch.answers;
+		if (!answers || typeof answers !== 'object' || Array.isArray(answers)) throw adminError(400, 'answers must be an object: method name -> answer');
+		const unknown = Object.keys(answers).filter((method) => !Object.hasOwn(METHOD_TABLE, method));
+		if (unknown.length > 0) throw adminError(400, `answers: unknown method ${unknown.join(', ')}`);
+		out.answers = structuredClone(answers);
+	}
 	return out;
 }
 
@@ -628,7 +617,7 @@ async function startSandbox(options = {}) {
 			queueGrowth: inst.queueGrowth,
 			messagesQueued: inst.queue.length,
 			messagesSent: inst.sent,
-			webhooksCount: inst.webhooksCount,
+			answers: structuredClone(inst.answers),
 		};
 	}
 
@@ -653,7 +642,7 @@ async function startSandbox(options = {}) {
 			queue: structuredClone(d.queue),
 			messageSeq: d.queue.length,
 			sent: 0,
-			webhooksCount: d.webhooksCount,
+			answers: structuredClone(d.answers),
 		});
 		sendQueue(inst);
 	}

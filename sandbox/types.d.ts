@@ -23,14 +23,14 @@ export interface InstanceDef {
 	appealStatus?: string;
 	/** false: getAuthorizationCode answers `{status: false, code: ''}` (default true) */
 	authorizationCodeStatus?: boolean;
-	/** key of getMessagesCount and getWebhooksCount answers (default Cyrillic 'сount') */
+	/** key of getMessagesCount answers (default Cyrillic 'сount') */
 	countKey?: CountKey;
 	/** outgoing queue at the start: a number of generated messages, or the messages (default 0) */
 	queue?: number | MessageDef[];
 	/** messages added to the queue before each getMessagesCount answer (default 0) */
 	queueGrowth?: number;
-	/** what getWebhooksCount answers (default 0) */
-	webhooksCount?: number;
+	/** per method without a handler of its own (a read-only method of the node): its JSON answer (default {}) */
+	answers?: Record<string, unknown>;
 }
 
 /** What updateInstance changes (until reset). The state: setState; the queue: setQueue / pushMessages. */
@@ -121,7 +121,7 @@ export interface InstanceView {
 	messagesQueued: number;
 	/** messages the instance sent from its queue */
 	messagesSent: number;
-	webhooksCount: number;
+	answers: Record<string, unknown>;
 }
 
 export interface Bucket {

@@ -18,17 +18,9 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const env = require('./n8n-env');
-const sandboxServer = require('../sandbox/server.js');
-
-const { startSandbox } = sandboxServer;
-// The demo instance of a hand-started sandbox (`npm run sandbox`, sandbox/cli.js), so the printed
-// curl line and the dev credential meet either sandbox. sandbox/server.js exports it as DEMO once
-// the sandbox work lands; until then the same values as sandbox/cli.js.
-const DEMO_INSTANCE = sandboxServer.DEMO ?? {
-	idInstance: '1101000001',
-	apiTokenInstance: 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5',
-	stateInstance: 'authorized',
-};
+// The demo instance is the one a hand-started sandbox (`npm run sandbox`) serves too, so the
+// printed curl line and the dev credential meet either sandbox.
+const { startSandbox, DEMO: DEMO_INSTANCE } = require('../sandbox/server.js');
 const DEMO_CREDENTIAL = { id: 'GreenApiDemoCred', name: 'GREEN-API sandbox (demo)' };
 const TRIGGER_DEMO_ID = 'GreenApiDemoWtch';
 

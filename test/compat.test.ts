@@ -209,7 +209,7 @@ async function triggerEvents(): Promise<Record<string, string[]>> {
 			}),
 		// A watch stored by 0.1.0: starting for ten minutes.
 		stuck: () =>
-			pollTrigger(creds(trigger.stuck), { options: { stuckAfterMinutes: 5 } }, {
+			pollTrigger(creds(trigger.stuck), { options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }] } } }, {
 				mode: 'trigger',
 				typeVersion: VERSION,
 				staticData: storedWatch(trigger.stuck.idInstance, 'starting', tenMinutesAgo),

@@ -7,12 +7,12 @@
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteSingleFunctions, INode, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { localItemError } from '../nodes/shared/errors';
+import { localItemError } from '../nodes/client/errors';
 
 import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
 import { getState } from '../nodes/GreenApi/resources/instance/getState';
 import { instanceOperations } from '../nodes/GreenApi/resources/instance';
-import { operationOption } from '../nodes/GreenApi/shared/routing';
+import { operationOption } from '../nodes/GreenApi/operation';
 import { findSecret, logs, runNode } from './harness/engine';
 import type { NodeRunResult } from './harness/engine';
 import { expectNoToken as expectNoSecret } from './harness/expect';
@@ -84,14 +84,14 @@ describe('errors are clear and never carry the token', () => {
 
 	const cases: Array<[string, Parameters<Sandbox['injectFault']>[0], RegExp, RegExp, number]> = [
 		['404', { kind: 'status', status: 404, body: 'Not Found', count: 9 }, /does not offer getStateInstance at this address \(404/, /API URL/, 1],
-		['429 (after retries)', { kind: 'status', status: 429, body: 'Too Many Requests', count: 9 }, /Too many requests to GREEN-API for this instance \(429\) \(tried 8 times\)/, /Max Requests Per Second/, 8],
-		['499', { kind: 'status', status: 499, body: 'Client Closed Request', count: 9 }, /closed the request before answering \(499\) \(tried 4 times\)/, /Timeout/, 4],
+		['429 (after retries)', { kind: 'status', status: 429, body: 'Too Many Requests', count: 9 }, /Too many requests to GREEN-API for this instance \(429\) \(8 requests made\)/, /Max Requests Per Second/, 8],
+		['499', { kind: 'status', status: 499, body: 'Client Closed Request', count: 9 }, /closed the request before answering \(499\) \(4 requests made\)/, /Timeout/, 4],
 		['500', { kind: 'status', status: 500, body: 'file over 100 MB', count: 9 }, /server error \(500\): file over 100 MB \[item 0\]/, /try again in a few minutes/, 1],
-		['an HTML 502 page', { kind: 'html', count: 9 }, /server error \(502\): 502 Bad Gateway \(tried 4 times\)/, /try again/, 4],
+		['an HTML 502 page', { kind: 'html', count: 9 }, /server error \(502\): 502 Bad Gateway \(4 requests made\)/, /try again/, 4],
 		['503', { kind: 'status', status: 503, body: 'Service Unavailable', count: 9 }, /server error \(503\)/, /try again/, 4],
 		['an empty body', { kind: 'empty' }, /no state for this instance \(empty answer\)/, /still being created/, 1],
 		['a null body', { kind: 'null' }, /no state for this instance \(empty answer\)/, /still being created/, 1],
-		['a dropped connection', { kind: 'drop' }, /connection to GREEN-API at 127\.0\.0\.1:\d+ was closed before an answer came/, /Try again/, 1],
+		['a dropped connection (a read: sent again)', { kind: 'drop', count: 9 }, /connection to GREEN-API at 127\.0\.0\.1:\d+ was closed before an answer came \(4 requests made\)/, /Try again/, 4],
 		['a non-JSON 200', { kind: 'status', status: 200, body: 'Welcome to nginx' }, /not JSON: "Welcome to nginx"/, /API URL/, 1],
 	];
 
@@ -215,11 +215,14 @@ describe('the parameter panel', () => {
 		expect(notices[0].displayName).toMatch(text);
 	});
 
-	it('operations that only read show no warning of a change; the ones that change something are exactly Logout, Reboot and Unban', () => {
-		const changing = instanceOperations.filter((op) => op.warning !== undefined).map((op) => op.value);
-		expect(changing.sort()).toEqual(['logout', 'reboot', 'unban']);
-		for (const op of instanceOperations.filter((o) => o.warning === undefined)) {
-			expect(shownFor(op.value).filter((p) => p.type === 'notice')).toEqual([]);
+	it('the operations that change something (Logout, Reboot, Unban) warn; those that only read show no warning', () => {
+		const warning = (op: (typeof instanceOperations)[number]) => op.warning !== undefined;
+		expect(instanceOperations.filter(warning).map((op) => op.value).sort()).toEqual(['logout', 'reboot', 'unban']);
+		expect(instanceOperations.filter(warning).every((op) => op.method.effect !== 'reads')).toBe(true);
+		const warnings = instanceOperations.flatMap((op) => op.warning ?? []);
+		for (const op of instanceOperations.filter((o) => !warning(o))) {
+			expect(op.method.effect).toBe('reads');
+			expect(shownFor(op.value).filter((p) => p.type === 'notice' && warnings.includes(p.displayName))).toEqual([]);
 		}
 	});
 });
@@ -261,11 +264,9 @@ describe('a local check is not shown as an answer from GREEN-API', () => {
 		const node = new GreenApi();
 		const checked = operationOption({
 			...getState,
-			preSend: [
-				async function (this: IExecuteSingleFunctions) {
-					throw error(this);
-				},
-			],
+			body: (ctx) => {
+				throw error(ctx);
+			},
 		});
 		const properties = node.description.properties.map((p): INodeProperties =>
 			p.name === 'operation' ? { ...p, options: p.options!.map((o) => ('value' in o && o.value === 'getState' ? checked : o)) } : p,

@@ -11,7 +11,7 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { Pacer } from '../nodes/shared/pacing';
+import { Pacer } from '../nodes/client/pacing';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { Fault, InstanceDef, Sandbox } from './fixtures';
 import { maxInWindow } from './arrivals';

@@ -3,7 +3,7 @@
  * the operation fixtures cannot say with data alone (time, parallel executions, memory, the
  * error output).
  */
-import { liveShares } from '../nodes/shared/executionShare';
+import { liveRunMemos } from '../nodes/client/runMemo';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { InstanceDef, Sandbox } from './fixtures';
 import { logs } from './harness/engine';
@@ -31,7 +31,7 @@ function numbers(count: number, spell = (digits: string) => digits): Array<{ pho
 
 afterEach(() => {
 	// Whatever a run did, nothing of it stays behind in a long-running worker.
-	expect(liveShares()).toBe(0);
+	expect(liveRunMemos()).toBe(0);
 });
 
 test('after the 466 the other items fail at once: no further request, no waiting for the pace', async () => {

@@ -7,7 +7,7 @@ import * as zlib from 'zlib';
 import type { Sandbox, SandboxModule } from '../sandbox/types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox, METHODS, DEFAULT_RATE_LIMITS, DEMO } = require('../sandbox/server') as SandboxModule;
+const { startSandbox, METHODS, METHOD_TABLE, DEMO } = require('../sandbox/server') as SandboxModule;
 
 const ID = '1101000001';
 const TOKEN = 'd0e1m2o380d673db4da8ab8915aab21e9fc8ae28d45725d0b5';
@@ -393,58 +393,36 @@ describe('GREEN-API sandbox', () => {
 		sb.reset();
 		expect(sb.getInstance(NEW_ID)).toMatchObject({ stateInstance: 'notAuthorized', messagesQueued: 0, countKey: CYRILLIC_COUNT, queueGrowth: 3 });
 
-		// A queue in the definition, and getWebhooksCount with the same key rule.
-		sb.addInstance({ idInstance: '10', apiTokenInstance: 'ten', stateInstance: 'yellowCard', queue: 4, webhooksCount: 7, countKey: 'count' });
+		// A queue in the definition.
+		sb.addInstance({ idInstance: '10', apiTokenInstance: 'ten', stateInstance: 'yellowCard', queue: 4, countKey: 'count' });
 		expect(await (await call(sb, 'getMessagesCount', { id: '10', token: 'ten' })).json()).toEqual({ count: 4 });
-		expect(await (await call(sb, 'getWebhooksCount', { id: '10', token: 'ten' })).json()).toEqual({ count: 7 });
-		expect(await (await call(sb, 'getWebhooksCount')).text()).toBe(`{"${CYRILLIC_COUNT}":0}`);
 		expect((await call(sb, 'getMessagesCount', { verb: 'POST', body: {} })).status).toBe(404);
 	});
 
-	it('rate limits the new methods at 1 request/s each', async () => {
-		expect(Object.fromEntries(['getAuthorizationCode', 'unbanStatus', 'getMessagesCount', 'showMessagesQueue', 'getWebhooksCount'].map((m) => [m, DEFAULT_RATE_LIMITS[m]]))).toEqual({
-			getAuthorizationCode: 1,
-			unbanStatus: 1,
-			getMessagesCount: 1,
-			showMessagesQueue: 1,
-			getWebhooksCount: 1,
-		});
+	it('holds every method of the node to the node\'s pace per instance, and answers it with its verb only', async () => {
 		const limited = await startSandbox({ instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'notAuthorized' }] });
 		try {
-			const bodies: Record<string, unknown> = { getAuthorizationCode: { phoneNumber: 441234567891 }, unbanStatus: { phoneNumber: 79001234567 } };
-			for (const method of ['getAuthorizationCode', 'unbanStatus', 'getMessagesCount', 'showMessagesQueue', 'getWebhooksCount']) {
+			const body = { phoneNumber: 79001234567, description: 'appeal' };
+			for (const [method, spec] of Object.entries(METHOD_TABLE)) {
+				const wrong = await call(limited, method, { verb: spec.verb === 'POST' ? 'GET' : 'POST', body: spec.verb === 'POST' ? undefined : {} });
 				const statuses = [];
-				for (let i = 0; i < 2; i++) statuses.push((await call(limited, method, { body: bodies[method] })).status);
-				expect([method, statuses]).toEqual([method, [200, 429]]);
+				for (let i = 0; i <= Number(spec.perSecond); i++) statuses.push((await call(limited, method, { body: spec.verb === 'POST' ? body : undefined })).status);
+				expect([method, wrong.status, statuses.filter((s) => s === 429).length, statuses.at(-1)]).toEqual([method, 404, 1, 429]);
 			}
 		} finally {
 			await limited.close();
 		}
 	});
 
-	it('answers every method of its table with its verb only', async () => {
-		sb.setState(BLOCKED_ID, 'notAuthorized');
-		const seen: Record<string, number[]> = {};
-		for (const [method, verb] of Object.entries(METHODS)) {
-			const body = verb === 'POST' ? { phoneNumber: 79001234567, description: 'appeal' } : undefined;
-			const right = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, body });
-			const wrong = await call(sb, method, { id: BLOCKED_ID, token: BLOCKED_TOKEN, verb: verb === 'POST' ? 'GET' : 'POST', body: verb === 'POST' ? undefined : {} });
-			seen[method] = [right.status, wrong.status];
-		}
-		expect(seen).toEqual({
-			getStateInstance: [200, 404],
-			checkWhatsapp: [400, 404], // notAuthorized
-			unban: [200, 404],
-			unbanStatus: [200, 404],
-			reboot: [200, 404],
-			logout: [200, 404],
-			qr: [200, 404],
-			getWaSettings: [200, 404],
-			getAuthorizationCode: [200, 404],
-			getMessagesCount: [200, 404],
-			showMessagesQueue: [200, 404],
-			getWebhooksCount: [200, 404],
-		});
+	it('answers a method without a handler of its own with the instance\'s `answers` setting', async () => {
+		const plain = Object.keys(METHOD_TABLE).find((m) => !['getStateInstance', 'checkWhatsapp'].includes(m))!;
+		expect((await admin(sb, `/instances/${ID}`, { answers: { noSuchMethod: {} } })).status).toBe(400);
+		expect((await admin(sb, `/instances/${ID}`, { answers: [] })).status).toBe(400);
+		expect(sb.getInstance(ID)?.answers).toEqual({});
+		sb.updateInstance(ID, { answers: { [plain]: { anything: 1 } } });
+		expect(sb.getInstance(ID)?.answers).toEqual({ [plain]: { anything: 1 } });
+		sb.reset();
+		expect(sb.getInstance(ID)?.answers).toEqual({});
 	});
 
 	it('sandbox/cli.js serves the DEMO instance and prints a curl line that works', async () => {

@@ -48,8 +48,8 @@ const restart = instance('b011');
 const restartFiltered = instance('b012');
 const switched = instance('b013');
 /** One instance per retried failure kind (they run side by side) and per other failure kind. */
-const retried = Array.from({ length: 4 }, (_, i) => instance(`c${i}c${i}`, 'starting'));
-const failingOnce = Array.from({ length: 5 }, (_, i) => instance(`e${i}e${i}`, 'starting'));
+const retried = Array.from({ length: 5 }, (_, i) => instance(`c${i}c${i}`, 'starting'));
+const failingOnce = Array.from({ length: 4 }, (_, i) => instance(`e${i}e${i}`, 'starting'));
 const creating = instance('b015', null);
 const nullBody = instance('b016');
 const noState = instance('b020', 'starting');
@@ -408,7 +408,7 @@ describe('first poll', () => {
 describe('stuck detection', () => {
 	it('fires once when the state outlasts the threshold, and again only after it changed and came back', async () => {
 		const id = stuck.idInstance;
-		const parameters = { options: { stuckAfterMinutes: 5 } }; // Stuck State: starting (the default)
+		const parameters = { options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }] } } };
 		sandbox.scriptStates(id, ['starting', 'starting', 'authorized', 'starting', 'starting']);
 		const since = minutesAgo(10);
 
@@ -451,8 +451,8 @@ describe('stuck detection', () => {
 	it('does not fire before the threshold, for another Stuck State, or when the option is not set', async () => {
 		const id = notStuck.idInstance;
 		const cases: Array<[string, INodeParameters, number]> = [
-			['4 of 5 minutes', { options: { stuckAfterMinutes: 5 } }, 4],
-			['watching sleepMode', { options: { stuckAfterMinutes: 5, stuckState: 'sleepMode' } }, 60],
+			['4 of 5 minutes', { options: { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }] } } }, 4],
+			['watching sleepMode', { options: { stuckThresholds: { threshold: [{ state: 'sleepMode', minutes: 5 }] } } }, 60],
 			['option not set', { options: {} }, 60],
 		];
 		for (const [name, parameters, minutes] of cases) {
@@ -469,7 +469,7 @@ describe('stuck detection', () => {
 		const id = stuckCustom.idInstance;
 		const since = minutesAgo(45);
 		const watch: Watch = { idInstance: id, state: 'notAuthorized', since, sinceKnown: false, stuckReported: false };
-		const p = await poll(stuckCustom, { parameters: { options: { stuckState: 'notAuthorized', stuckAfterMinutes: 30 } }, staticData: stored(watch) });
+		const p = await poll(stuckCustom, { parameters: { options: { stuckThresholds: { threshold: [{ state: 'notAuthorized', minutes: 30 }] } } }, staticData: stored(watch) });
 		expect(only(p)).toEqual({
 			event: 'stuck',
 			idInstance: id,
@@ -485,9 +485,9 @@ describe('stuck detection', () => {
 });
 
 describe('stuck detection defaults', () => {
-	it('adding only Stuck State turns detection on with the default 5 minutes', async () => {
+	it('a threshold without Minutes fires after the default 5 minutes', async () => {
 		const id = stuckDefault.idInstance;
-		const parameters = { options: { stuckState: 'starting' } };
+		const parameters = { options: { stuckThresholds: { threshold: [{ state: 'starting' }] } } };
 		const young: Watch = { idInstance: id, state: 'starting', since: minutesAgo(4), sinceKnown: true, stuckReported: false };
 		const notYet = await poll(stuckDefault, { parameters, staticData: stored(young) });
 		expect(notYet.result).toBeNull();
@@ -837,12 +837,13 @@ describe('transient failures emit nothing and leave the stored state untouched',
 		};
 	}
 
-	it('429, 499, an HTML 502 page and 503 through every retry (8 attempts for 429, 4 for the others; run side by side on four instances)', async () => {
+	it('429, 499, an HTML 502 page, 503 and a dropped connection through every retry (8 attempts for 429, 4 for the others; run side by side)', async () => {
 		const kinds: Array<[string, Omit<Fault, 'idInstance'>, RegExp]> = [
-			['429', { kind: 'status', status: 429, body: 'Too Many Requests', count: 8 }, /Too many requests to GREEN-API for this instance \(429\) \(tried 8 times\)/],
-			['499', { kind: 'status', status: 499, body: 'Client Closed Request', count: 4 }, /GREEN-API closed the request before answering \(499\) \(tried 4 times\)/],
-			['502', { kind: 'html', count: 4 }, /GREEN-API had a server error \(502\): 502 Bad Gateway \(tried 4 times\)/],
-			['503', { kind: 'status', status: 503, body: 'Service Unavailable', count: 4 }, /GREEN-API had a server error \(503\): Service Unavailable \(tried 4 times\)/],
+			['429', { kind: 'status', status: 429, body: 'Too Many Requests', count: 8 }, /Too many requests to GREEN-API for this instance \(429\) \(8 requests made\)/],
+			['499', { kind: 'status', status: 499, body: 'Client Closed Request', count: 4 }, /GREEN-API closed the request before answering \(499\) \(4 requests made\)/],
+			['502', { kind: 'html', count: 4 }, /GREEN-API had a server error \(502\): 502 Bad Gateway \(4 requests made\)/],
+			['503', { kind: 'status', status: 503, body: 'Service Unavailable', count: 4 }, /GREEN-API had a server error \(503\): Service Unavailable \(4 requests made\)/],
+			['dropped', { kind: 'drop', count: 4 }, /The connection to GREEN-API at 127\.0\.0\.1:\d+ was closed before an answer came \(4 requests made\)/],
 		];
 		const outcomes = await Promise.all(kinds.map(async ([name, fault], i) => await sitOut(name, retried[i], fault)));
 		outcomes.forEach((outcome, i) => expect(outcome.actual).toEqual(outcome.expected(i === 0 ? 8 : 4, kinds[i][2])));
@@ -853,7 +854,6 @@ describe('transient failures emit nothing and leave the stored state untouched',
 		['500 (not retried)', { kind: 'status', status: 500, body: 'Internal Server Error' }, {}, /GREEN-API had a server error \(500\): Internal Server Error/],
 		['a null body', { kind: 'null' }, {}, /GREEN-API returned no state for this instance \(empty answer\)/],
 		['an empty body', { kind: 'empty' }, {}, /GREEN-API returned no state for this instance \(empty answer\)/],
-		['a dropped connection', { kind: 'drop' }, {}, /The connection to GREEN-API at 127\.0\.0\.1:\d+ was closed before an answer came/],
 		['a timeout (Timeout option: 1 s)', { kind: 'delay', delayMs: 60_000 }, { options: { timeout: 1 } }, /GREEN-API did not answer within 1 s/],
 	];
 	it.each(once.map((c, i): [...Once, InstanceDef] => [...c, failingOnce[i]]))('%s', async (name, fault, parameters, warning, inst) => {

@@ -2,8 +2,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { instanceDescription, instanceOperations } from './resources/instance';
-import { operationSubtitle, rateLimitText } from './shared/descriptions';
-import { perNumberOptions } from './shared/perNumber';
+import { operationSubtitle, rateLimitText } from './fields';
+import { perNumberOptions } from './perNumber';
 
 export class GreenApi implements INodeType {
 	description: INodeTypeDescription = {

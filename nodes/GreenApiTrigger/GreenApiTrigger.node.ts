@@ -1,10 +1,11 @@
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
-import { failureOf, isTransient } from '../shared/errors';
-import { readMessagesCount } from '../shared/queue';
-import { KNOWN_STATES } from '../shared/states';
-import { greenApiRequest, instanceCredentials } from '../shared/transport';
+import { failureOf, howItPasses } from '../client/errors';
+import { readMessagesCount } from '../client/queue';
+import { KNOWN_STATES } from '../client/states';
+import { greenApiRequest, instanceCredentials } from '../client/transport';
+import { METHODS } from '../GreenApi/resources/instance';
 import { DEFAULT_STUCK_MINUTES, DEFAULT_STUCK_STATE, decide, settingsFrom, testEvent } from './decide';
 import type { Observation, Settings, TriggerOptions, Watch } from './decide';
 
@@ -88,23 +89,6 @@ export class GreenApiTrigger implements INodeType {
 							'Fire only when a new state (or a queue above the alert level) was seen on this many polls in a row; a state that is wrong for a moment then fires nothing. 1 fires at once. Durations count from the first sighting.',
 					},
 					{
-						displayName: 'Stuck After Minutes (One State)',
-						name: 'stuckAfterMinutes',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: DEFAULT_STUCK_MINUTES,
-						description:
-							'Older single-state form of Stuck Thresholds, still honoured: fire once when the instance stays in Stuck State longer than this. Adding this or Stuck State turns it on.',
-					},
-					{
-						displayName: 'Stuck State (One State)',
-						name: 'stuckState',
-						type: 'options',
-						options: stateOptions,
-						default: DEFAULT_STUCK_STATE,
-						description: 'The state watched by Stuck After Minutes (One State)',
-					},
-					{
 						displayName: 'Stuck Thresholds',
 						name: 'stuckThresholds',
 						type: 'fixedCollection',
@@ -164,7 +148,7 @@ export class GreenApiTrigger implements INodeType {
 		const timeoutMs = options.timeout ? options.timeout * 1000 : undefined;
 
 		const stateAnswer = await sitOutPassingFailure(this, manual, idInstance, 'GREEN-API Trigger skipped a poll', async () =>
-			(await greenApiRequest(this, { method: 'getStateInstance', timeoutMs })) as IDataObject,
+			(await greenApiRequest(this, { method: METHODS.getStateInstance, timeoutMs })) as IDataObject,
 		);
 		if (stateAnswer === undefined) return null;
 		if (typeof stateAnswer.stateInstance !== 'string' || stateAnswer.stateInstance === '') {
@@ -178,7 +162,7 @@ export class GreenApiTrigger implements INodeType {
 		// leaves the queue's part of the watch as it was; the state is still handled.
 		if (settings.queueThreshold !== null) {
 			const countAnswer = await sitOutPassingFailure(this, manual, idInstance, 'GREEN-API Trigger skipped the queue check of this poll', async () =>
-				await greenApiRequest(this, { method: 'getMessagesCount', timeoutMs }),
+				await greenApiRequest(this, { method: METHODS.getMessagesCount, timeoutMs }),
 			);
 			if (countAnswer !== undefined) {
 				try {
@@ -218,7 +202,7 @@ async function sitOutPassingFailure<T>(
 		return await request();
 	} catch (error) {
 		const failure = failureOf(error);
-		if (!manual && failure && isTransient(failure)) {
+		if (!manual && failure && howItPasses(failure) !== 'never') {
 			ctx.logger.warn(`${skipped}: ${(error as Error).message}`, { idInstance });
 			return undefined;
 		}

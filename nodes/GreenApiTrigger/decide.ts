@@ -9,7 +9,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { describeState } from '../shared/states';
+import { describeState } from '../client/states';
 
 /** What the trigger remembers between polls. Optional parts are left out when unused. */
 export interface Watch {
@@ -212,14 +212,11 @@ export function testEvent(stored: Watch, obs: Observation, settings: Settings): 
 	};
 }
 
-/** The node's Options as n8n stores them (older workflows may hold only the single-state stuck options). */
+/** The node's Options as n8n stores them. */
 export interface TriggerOptions {
 	emitInitialState?: boolean;
 	confirmPolls?: number;
 	stuckThresholds?: { threshold?: Array<{ state?: string; minutes?: number }> };
-	/** Single-state stuck detection of version 0.1; still read. */
-	stuckState?: string;
-	stuckAfterMinutes?: number;
 	queueThreshold?: number;
 	timeout?: number;
 }
@@ -243,12 +240,6 @@ export function settingsFrom(fireOn: unknown, options: TriggerOptions): Settings
 		if (state === '') throw new Error(`Stuck Thresholds, entry ${i + 1}: choose a state`);
 		if (stuck.some((r) => r.state === state)) throw new Error(`Stuck Thresholds lists "${state}" more than once`);
 		stuck.push({ state, minutes: positiveNumber(t.minutes ?? DEFAULT_STUCK_MINUTES, `Stuck Thresholds, entry ${i + 1}: Minutes`, false) });
-	}
-	// Adding either single-state option turns it on; the other takes its default.
-	if (options.stuckAfterMinutes !== undefined || options.stuckState !== undefined) {
-		const state = options.stuckState ?? DEFAULT_STUCK_STATE;
-		const minutes = positiveNumber(options.stuckAfterMinutes ?? DEFAULT_STUCK_MINUTES, 'Stuck After Minutes', false);
-		if (!stuck.some((r) => r.state === state)) stuck.push({ state, minutes });
 	}
 	return {
 		fireOn: Array.isArray(fireOn) ? fireOn.map(String) : [],

@@ -18,7 +18,7 @@ import type { Harness } from './harness';
 import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
 
 /**
- * What the nodes panel shows for the pair (issue 14): written out here, not read from the node,
+ * What the nodes panel shows for the pair: written out here, not read from the node,
  * since this is the text users are promised.
  */
 export const PANEL_DESCRIPTION = 'Watch and manage WhatsApp instances through GREEN-API: state alerts, number checks, QR codes, reboots, unban appeals';

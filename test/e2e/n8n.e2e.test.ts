@@ -35,8 +35,7 @@ import {
 import type { Harness } from './harness';
 import { browserChecks, nodesPanelChecks } from './browser';
 import { instanceOperations } from '../../nodes/GreenApi/resources/instance';
-import type { GreenApiOperation } from '../../nodes/GreenApi/shared/routing';
-import { METHODS } from '../../nodes/shared/api';
+import type { GreenApiOperation } from '../../nodes/GreenApi/operation';
 
 const VERSIONS: string[] = (process.env.GREEN_API_E2E_VERSIONS || env.TESTED_N8N_VERSIONS.join(','))
 	.split(',')
@@ -69,7 +68,7 @@ const READ_ONLY: ReadOnlyCase[] = instanceOperations
 		// A required field this suite cannot guess: say so instead of running the operation half-set.
 		const unset = (op.fields ?? []).filter((f) => f.required && (f.default === '' || f.default === undefined));
 		if (unset.length) throw new Error(`e2e: operation ${op.value} has required fields (${unset.map((f) => f.name).join(', ')}): give them values in readOnlyParameters`);
-		return { op, workflowId: `E2eOperation${String(i).padStart(4, '0')}`, instance: UNLINKED_ONLY.includes(op.method) ? 'unlinked' : 'main' };
+		return { op, workflowId: `E2eOperation${String(i).padStart(4, '0')}`, instance: UNLINKED_ONLY.includes(op.method.name) ? 'unlinked' : 'main' };
 	});
 
 function readOnlyParameters(op: GreenApiOperation): Json {
@@ -108,7 +107,7 @@ function fieldsNotShown(answer: unknown, items: Json[]): string[] {
 /** Asks the sandbox directly what GREEN-API answers to the operation's method (waits out its per-second limit). */
 async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenApiOperation): Promise<unknown> {
 	const { idInstance, apiTokenInstance } = INSTANCES[instance];
-	const { verb } = METHODS[op.method];
+	const { verb } = op.method;
 	const body = verb === 'POST' ? JSON.stringify(op.perNumber ? { phoneNumber: Number(PHONE.replace(/\D/g, '')) } : {}) : undefined;
 	for (let attempt = 1; ; attempt++) {
 		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method}/${apiTokenInstance}`, {
@@ -205,11 +204,11 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 	test.each(READ_ONLY.map((c) => [c.op.name, c] as const))(
 		'%s runs: success, the fields of GREEN-API\'s answer in the output, no token',
 		async (_name, c) => {
-			const before = sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method);
+			const before = sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method.name);
 			const e = await h.run(c.workflowId);
 			expect(e.error()).toBeUndefined();
 			expect(e.status).toBe('success');
-			expect(sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method)).toBeGreaterThan(before);
+			expect(sandboxCount(h.sandbox, INSTANCES[c.instance].idInstance, c.op.method.name)).toBeGreaterThan(before);
 			const items = e.items('GREEN-API');
 			expect(items.length).toBeGreaterThan(0);
 			const answer = await askSandbox(h.sandbox.url, c.instance, c.op);

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createRequire } from 'module';
 
-import { METHODS } from '../../nodes/shared/api';
+import { METHODS } from '../../nodes/GreenApi/resources/instance';
 import { shareOfLimit } from '../arrivals';
 import { INSTANCES as E2E_INSTANCES, NODE_TYPE, TRIGGER_TYPE, env, waitFor } from './harness';
 

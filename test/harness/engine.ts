@@ -75,6 +75,8 @@ export interface NodeRunOptions {
 	/** Sets `onError: 'continueRegularOutput'` (what the editor's "Continue" writes). */
 	continueOnFail?: boolean;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	/** The node's Settings tab: n8n's Retry On Fail. */
+	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 	/** Default: the node type's newest version. */
 	typeVersion?: number;
 }
@@ -230,6 +232,7 @@ function buildSetup(
 		typeVersion?: number;
 		staticData?: IDataObject;
 		onError?: INode['onError'];
+		settings?: NodeRunOptions['settings'];
 	},
 	mode: WorkflowExecuteMode,
 	withStart: boolean,
@@ -255,6 +258,7 @@ function buildSetup(
 		parameters: structuredClone(o.parameters),
 		...(Object.keys(credentials).length ? { credentials } : {}),
 		...(o.onError ? { onError: o.onError } : {}),
+		...o.settings,
 	};
 	const nodes: INode[] = [node];
 	const connections: IWorkflowBase['connections'] = {};

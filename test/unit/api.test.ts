@@ -1,8 +1,5 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import { GreenApi as GreenApiCredential } from '../../credentials/GreenApi.credentials';
-import { GREEN_API_CREDENTIAL, METHODS, normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/shared/api';
+import { GREEN_API_CREDENTIAL, normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/client/api';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829';
 
@@ -85,26 +82,6 @@ describe('redact', () => {
 		expect(redact(`GET http://h/waInstance1101000001/getStateInstance/${TOKEN} failed`)).toBe(
 			'GET http://h/waInstance1101000001/getStateInstance/*** failed',
 		);
-	});
-});
-
-describe('the method table', () => {
-	// docs/GREEN-API.md's table of the methods in scope: | method | verb (and body) | answer | limit | ...
-	// (an escaped \| inside a cell is not a column).
-	const documented = new Map(
-		readFileSync(join(__dirname, '../../docs/GREEN-API.md'), 'utf8')
-			.split('\n')
-			.map((line) => line.split(/(?<!\\)\|/).map((cell) => cell.trim()))
-			.filter((cells) => /^(GET|POST)\b/.test(cells[2] ?? ''))
-			.map((cells) => [cells[1], { verb: cells[2].split(' ')[0], limit: cells[4] }]),
-	);
-
-	it.each(Object.entries(METHODS))('%s: the verb and the limit GREEN-API documents', (method, spec) => {
-		const doc = documented.get(method);
-		expect(doc).toBeDefined();
-		expect(spec.verb).toBe(doc!.verb);
-		if (spec.published) expect(doc!.limit).toBe(`${spec.perSecond}/s`);
-		else expect(doc!.limit).toMatch(/^not published/);
 	});
 });
 

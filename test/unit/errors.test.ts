@@ -1,8 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { failureOfHttpError, failureOf, GreenApiError, isTransient, localItemError, readAnswer } from '../../nodes/shared/errors';
-import { isRetryable } from '../../nodes/shared/retry';
+import { failureOfHttpError, failureOf, GreenApiError, howItPasses, localItemError, readAnswer } from '../../nodes/client/errors';
 
 const node: INode = {
 	id: '1',
@@ -50,7 +49,7 @@ describe('readAnswer', () => {
 			body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>',
 		});
 		expect(info).toMatchObject({ kind: 'status', status: 502, text: '502 Bad Gateway' });
-		expect(isRetryable(info)).toBe(true);
+		expect(howItPasses(info)).toBe('soon');
 	});
 
 	it('reads the 466 quota details', () => {
@@ -59,8 +58,7 @@ describe('readAnswer', () => {
 			body: { invokeStatus: { method: 'checkwhatsapp', used: 100, total: 100, status: 'QUOTE_EXCEEDED', description: 'Monthly quota has been exceeded.' } },
 		});
 		expect(info.quota).toEqual({ used: 100, total: 100, description: 'Monthly quota has been exceeded.' });
-		expect(isRetryable(info)).toBe(false);
-		expect(isTransient(info)).toBe(false);
+		expect(howItPasses(info)).toBe('never');
 	});
 
 	it('honours Retry-After in seconds', () => {
@@ -73,7 +71,7 @@ describe('failureOfHttpError', () => {
 		[{ code: 'ECONNREFUSED' }, 'refused'],
 		[{ message: 'wrapped', cause: { code: 'ECONNABORTED' } }, 'timeout'],
 		[{ message: 'timeout of 1000ms exceeded' }, 'timeout'],
-		[{ message: 'socket hang up' }, 'reset'],
+		[{ message: 'socket hang up' }, 'dropped'],
 		[{ cause: { code: 'ENOTFOUND' } }, 'dns'],
 		[new Error('something else'), 'network'],
 	])('%p is %s', (error, kind) => {

@@ -1,13 +1,13 @@
 /**
  * A deterministic world for the pacer on a virtual clock: several processes, each with its own
  * Pacer (as separate n8n workers have), send through the same retry loop as
- * nodes/shared/transport.ts to one fake GREEN-API instance with a sliding one-second window.
+ * nodes/client/transport.ts to one fake GREEN-API instance with a sliding one-second window.
  * Seconds of traffic run in milliseconds, so the unit tests can check how pacers that cannot
  * see each other share an instance.
  */
-import { ADAPTATION, Pacer } from '../../nodes/shared/pacing';
-import type { Clock } from '../../nodes/shared/pacing';
-import { MAX_ATTEMPTS_429 } from '../../nodes/shared/retry';
+import { ADAPTATION, Pacer } from '../../nodes/client/pacing';
+import type { Clock } from '../../nodes/client/pacing';
+import { MAX_ATTEMPTS_429 } from '../../nodes/client/retry';
 import { shareOfLimit } from '../arrivals';
 
 /** Timers on a virtual clock; run() fires them in time order and lets promises settle in between. */

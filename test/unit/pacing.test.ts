@@ -2,7 +2,7 @@
  * The pacer's own logic on a virtual clock: exact, and independent of how busy the machine is.
  * test/pacing.test.ts checks the same promises through n8n's engine over real HTTP.
  */
-import { ADAPTATION, Pacer, PACING_MARGIN, Share } from '../../nodes/shared/pacing';
+import { ADAPTATION, Pacer, PACING_MARGIN, Share } from '../../nodes/client/pacing';
 import { maxInWindow } from '../arrivals';
 import { random, refusedShare, simulate, utilisation, VirtualClock } from './pacing-sim';
 

@@ -7,7 +7,7 @@
 import type { IExecuteSingleFunctions, INode } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { errorWithInputFields, withInputFields } from '../../nodes/GreenApi/shared/perNumber';
+import { errorWithInputFields, withInputFields } from '../../nodes/GreenApi/perNumber';
 
 const toolCall = { chatInput: 'is +44 1234 567891 on WhatsApp?', sessionId: 's1', phoneNumber: '+44 1234 567891', toolCallId: 'call_1' };
 const answer = { phoneNumber: '441234567891', existsWhatsapp: true };

@@ -1,4 +1,4 @@
-import { jsonWithPhoneNumber, normalizePhoneNumber, phoneNumberInJson, PhoneNumberError } from '../../nodes/shared/phone';
+import { jsonWithPhoneNumber, normalizePhoneNumber, PhoneNumberError } from '../../nodes/client/phone';
 
 describe('normalizePhoneNumber', () => {
 	it.each([
@@ -66,13 +66,14 @@ describe('jsonWithPhoneNumber', () => {
 	});
 });
 
-describe('phoneNumberInJson', () => {
-	it('reads back the digits jsonWithPhoneNumber wrote, exactly', () => {
-		expect(phoneNumberInJson(jsonWithPhoneNumber('9999999999999999'))).toBe('9999999999999999');
-		expect(phoneNumberInJson(jsonWithPhoneNumber('441234567890', { description: '{"phoneNumber":1}' }))).toBe('441234567890');
+describe('numbers without a country code', () => {
+	it.each(['07700 900150', '000447700900150', '+0447700900150', '0 44 7700 900150'])('refuses %s before any request, saying to add the country code', (value) => {
+		expect(() => normalizePhoneNumber(value)).toThrow(PhoneNumberError);
+		expect(() => normalizePhoneNumber(value)).toThrow(/no country code/);
 	});
 
-	it.each([undefined, '', '{}', '{"description":"x","phoneNumber":441234567890}', '{"rest":{"phoneNumber":441234567890}}', { phoneNumber: 441234567890 }])('%p carries none', (body) => {
-		expect(phoneNumberInJson(body)).toBeUndefined();
+	it('writes only digits that are a JSON number', () => {
+		expect(JSON.parse(jsonWithPhoneNumber('447700900150', { description: 'x' }))).toEqual({ phoneNumber: 447700900150, description: 'x' });
+		expect(() => jsonWithPhoneNumber('07700900150')).toThrow(PhoneNumberError);
 	});
 });

@@ -1,9 +1,9 @@
 /**
- * Plain-language readings of GREEN-API's values (nodes/shared/states.ts), checked against what
+ * Plain-language readings of GREEN-API's values (nodes/client/states.ts), checked against what
  * GREEN-API documents for each value (docs/GREEN-API.md) and its monitoring advice
  * (notAuthorized: re-link; blocked: appeal; starting for long: reboot; yellowCard: warn, reboot).
  */
-import { describeState, explainQrType, explainUnbanStatus, KNOWN_STATES } from '../../nodes/shared/states';
+import { describeState, explainQrType, explainUnbanStatus, KNOWN_STATES } from '../../nodes/client/states';
 
 describe('describeState', () => {
 	it.each<[string, string, RegExp]>([

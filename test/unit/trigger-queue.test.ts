@@ -1,5 +1,5 @@
-/** Reading getMessagesCount answers (nodes/shared/queue.ts). */
-import { QueueAnswerError, readMessagesCount } from '../../nodes/shared/queue';
+/** Reading getMessagesCount answers (nodes/client/queue.ts). */
+import { QueueAnswerError, readMessagesCount } from '../../nodes/client/queue';
 
 describe('readMessagesCount', () => {
 	it('reads "count" and the Cyrillic-c "сount" of GREEN-API\'s WhatsApp examples', () => {

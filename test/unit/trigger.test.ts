@@ -287,23 +287,10 @@ describe('settingsFrom (the node parameters)', () => {
 		expect(settingsFrom(undefined, { emitInitialState: true }).emitInitialState).toBe(true);
 	});
 
-	it('saved workflows with the single-state options keep working: adding either one turns it on with the other at its default', () => {
-		expect(settingsFrom([], { stuckAfterMinutes: 12 }).stuck).toEqual([{ state: 'starting', minutes: 12 }]);
-		expect(settingsFrom([], { stuckState: 'notAuthorized' }).stuck).toEqual([{ state: 'notAuthorized', minutes: 5 }]);
-	});
-
-	it('Stuck Thresholds: one rule per state; the list wins over the single-state options for the same state', () => {
-		const options = {
-			stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'notAuthorized', minutes: 30 }] },
-			stuckState: 'starting',
-			stuckAfterMinutes: 20,
-		};
+	it('Stuck Thresholds: one rule per state', () => {
+		const options = { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'notAuthorized', minutes: 30 }] } };
 		expect(settingsFrom([], options).stuck).toEqual([{ state: 'starting', minutes: 5 }, { state: 'notAuthorized', minutes: 30 }]);
-		expect(settingsFrom([], { ...options, stuckState: 'sleepMode' }).stuck).toEqual([
-			{ state: 'starting', minutes: 5 },
-			{ state: 'notAuthorized', minutes: 30 },
-			{ state: 'sleepMode', minutes: 20 },
-		]);
+		expect(settingsFrom([], { stuckThresholds: { threshold: [{ state: 'sleepMode' }] } }).stuck).toEqual([{ state: 'sleepMode', minutes: 5 }]);
 	});
 
 	it('values that cannot work are errors naming the option', () => {
@@ -314,7 +301,9 @@ describe('settingsFrom (the node parameters)', () => {
 			'Stuck Thresholds lists "starting" more than once',
 		);
 		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: '', minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
-		expect(() => settingsFrom([], { stuckAfterMinutes: Number.NaN })).toThrow('Stuck After Minutes must be a number of at least 0, got null');
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: 'starting', minutes: Number.NaN }] } })).toThrow(
+			'Stuck Thresholds, entry 1: Minutes must be a number of at least 0, got null',
+		);
 		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'blocked', minutes: -1 }] } })).toThrow(
 			'Stuck Thresholds, entry 2: Minutes must be a number of at least 0, got -1',
 		);

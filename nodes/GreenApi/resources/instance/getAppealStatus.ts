@@ -1,17 +1,18 @@
-import { explainUnbanStatus } from '../../../shared/states';
-import { numberSent, phoneNumberBody } from '../../shared/perNumber';
-import type { GreenApiOperation } from '../../shared/routing';
+import { explainUnbanStatus } from '../../../client/states';
+import type { GreenApiOperation } from '../../operation';
+import { phoneNumberBody } from '../../perNumber';
 
 export const getAppealStatus: GreenApiOperation = {
 	name: 'Get Appeal Status',
 	value: 'getAppealStatus',
-	method: 'unbanStatus',
+	method: { name: 'unbanStatus', verb: 'POST', perSecond: 1, published: false, effect: 'reads' },
 	action: 'Get the status of a ban appeal',
-	description:
-		'Get the status of the appeal against the ban of a number of this instance, without filing a new one. Returns status (NO_APPEAL_OPEN, IN_REVIEW, UNBANNED, PERMANETLY_BANNED) and its explanation. Reads only: safe to repeat, the one to use from schedules and AI agents.',
+	description: 'Get the status of the appeal against a ban, without filing a new one (safe to repeat)',
+	toolDescription:
+		'Get the status of the appeal against the ban of a number of this instance, without filing a new one; safe to repeat. Use it to follow an appeal while the state is blocked. Input: the banned phone number. Returns status (NO_APPEAL_OPEN, IN_REVIEW, UNBANNED, or PERMANETLY_BANNED, GREEN-API\'s spelling of permanently banned) and explanation.',
 	perNumber: true,
-	preSend: [phoneNumberBody],
+	body: phoneNumberBody,
 	output: async (answer, sent) => [
-		{ json: { phoneNumber: numberSent(sent), ...answer, explanation: explainUnbanStatus(answer.status) } },
+		{ json: { phoneNumber: sent.phoneNumber, ...answer, explanation: explainUnbanStatus(answer.status) } },
 	],
 };

@@ -1,13 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { METHODS } from '../../../shared/api';
-import type { QueueAnswerError } from '../../../shared/queue';
-import { readMessagesCount } from '../../../shared/queue';
-import { sendPaced } from '../../../shared/transport';
-import type { GreenApiOperation } from '../../shared/routing';
-import { itemError, sendOptionsFor } from '../../shared/routing';
+import type { GreenApiMethod } from '../../../client/api';
+import type { QueueAnswerError } from '../../../client/queue';
+import { readMessagesCount } from '../../../client/queue';
+import { sendPaced } from '../../../client/transport';
+import type { GreenApiOperation } from '../../operation';
+import { itemError, sendOptionsFor } from '../../operation';
 
 const NAME = 'Get Outgoing Queue';
+
+const showMessagesQueue: GreenApiMethod = { name: 'showMessagesQueue', verb: 'GET', perSecond: 1, published: false, effect: 'reads' };
 
 function explain(count: number): string {
 	if (count === 0) return 'No messages wait to be sent.';
@@ -17,10 +19,12 @@ function explain(count: number): string {
 export const getOutgoingQueue: GreenApiOperation = {
 	name: NAME,
 	value: 'getOutgoingQueue',
-	method: 'getMessagesCount',
+	method: { name: 'getMessagesCount', verb: 'GET', perSecond: 1, published: false, effect: 'reads' },
+	alsoCalls: [showMessagesQueue],
 	action: 'Get the number of messages waiting to be sent',
-	description:
-		'Get how many messages wait in the outgoing queue of the instance (they pile up while it is notAuthorized or yellowCard). Returns count and explanation; with Include Messages also the first 500 messages.',
+	description: 'Get how many messages wait in the outgoing queue (optionally the first 500 of them)',
+	toolDescription:
+		'Get how many messages wait to be sent. Use it to learn how much is stuck while the state is notAuthorized or yellowCard. Returns count and explanation.',
 	fields: [
 		{
 			displayName: 'Include Messages',
@@ -45,8 +49,8 @@ export const getOutgoingQueue: GreenApiOperation = {
 			// A failure of this request is a GreenApiError: the routing lets it out as it is.
 			const messages: unknown = await sendPaced(
 				this,
-				{ method: METHODS.showMessagesQueue.verb, url: '/showMessagesQueue', headers: { Accept: 'application/json' } },
-				sendOptionsFor(this, 'showMessagesQueue'),
+				{ method: showMessagesQueue.verb, url: `/${showMessagesQueue.name}`, headers: { Accept: 'application/json' } },
+				sendOptionsFor(this, showMessagesQueue),
 			);
 			if (!Array.isArray(messages)) {
 				throw itemError(this, NAME, 'GREEN-API answered showMessagesQueue with something that is not a list', 'Try again, or turn Include Messages off to get the count alone.');

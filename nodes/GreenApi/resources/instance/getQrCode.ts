@@ -1,6 +1,6 @@
-import { explainQrType } from '../../../shared/states';
-import type { GreenApiOperation } from '../../shared/routing';
-import { itemError } from '../../shared/routing';
+import { explainQrType } from '../../../client/states';
+import type { GreenApiOperation } from '../../operation';
+import { itemError } from '../../operation';
 
 const NAME = 'Get QR Code';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -18,10 +18,11 @@ function pngOf(base64: string): Buffer | undefined {
 export const getQrCode: GreenApiOperation = {
 	name: NAME,
 	value: 'getQrCode',
-	method: 'qr',
+	method: { name: 'qr', verb: 'GET', perSecond: 3, published: true, effect: 'reads' },
 	action: 'Get the QR code to link a phone',
-	description:
-		'Get the QR code that links a phone to the instance, as a PNG image; use it when the state is notAuthorized',
+	description: 'Get the QR code that links a phone to the instance, as a PNG image (state notAuthorized)',
+	toolDescription:
+		'Get the QR code that links a phone to the instance. Use it only when the state is notAuthorized. Returns type and explanation: qrCode means an image exists for a person to scan; you cannot see or scan it, so tell the person to open the QR code in the GREEN-API console, or use Get Link Code. alreadyLogged: already linked, no QR code needed.',
 	/** A QR code comes out as a PNG file in binary `data`, ready for an email or the editor's preview. */
 	async output(answer) {
 		const { type } = answer;

@@ -1,11 +1,11 @@
-import type { GreenApiOperation } from '../../shared/routing';
+import type { GreenApiOperation } from '../../operation';
 
 export const logout: GreenApiOperation = {
 	name: 'Logout',
 	value: 'logout',
-	method: 'logout',
+	method: { name: 'logout', verb: 'GET', perSecond: 1, published: true, effect: 'changes' },
 	action: 'Log out the instance',
+	description: 'Unlink the phone from the instance',
+	toolDescription: 'Unlink the phone from the instance. Returns isLogout.',
 	warning: 'Logout unlinks the phone: the instance stays unlinked until someone links a phone again (QR code or link code).',
-	description:
-		'Unlink the phone from the instance. Destructive: it stays unlinked until someone scans a new QR code. Ask a human before using it.',
 };

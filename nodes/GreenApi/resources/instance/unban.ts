@@ -1,31 +1,32 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
-import { localItemError } from '../../../shared/errors';
-import { explainUnbanStatus } from '../../../shared/states';
-import { numberSent, phoneNumberOf, withPhoneNumberBody } from '../../shared/perNumber';
-import type { GreenApiOperation } from '../../shared/routing';
+import { localItemError } from '../../../client/errors';
+import { explainUnbanStatus } from '../../../client/states';
+import type { GreenApiOperation, RequestBody } from '../../operation';
+import { phoneNumberOf } from '../../perNumber';
 
-async function unbanBody(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const phoneNumber = phoneNumberOf(this);
-	const description = this.getNodeParameter('description', '');
+function appeal(ctx: IExecuteSingleFunctions): RequestBody {
+	const phoneNumber = phoneNumberOf(ctx);
+	const description = ctx.getNodeParameter('description', '');
 	if (typeof description !== 'string' || description.trim() === '') {
-		const itemIndex = this.getItemIndex();
-		throw localItemError(this.getNode(), `Description in item ${itemIndex} is empty`, {
+		const itemIndex = ctx.getItemIndex();
+		throw localItemError(ctx.getNode(), `Description in item ${itemIndex} is empty`, {
 			itemIndex,
 			description: 'GREEN-API files the description as the appeal: write why the number should be unbanned, naming the number.',
 		});
 	}
-	return withPhoneNumberBody(requestOptions, phoneNumber, { description: description.trim() });
+	return { phoneNumber, description: description.trim() };
 }
 
 export const unban: GreenApiOperation = {
 	name: 'Unban',
 	value: 'unban',
-	method: 'unban',
+	method: { name: 'unban', verb: 'POST', perSecond: 1, published: false, effect: 'files' },
 	action: 'Appeal the ban of a number',
-	warning: 'Each run files a new appeal with WhatsApp, one per item. To follow an appeal, use Get Appeal Status.',
-	description:
-		'File an appeal against the ban of a number that was linked to this instance. Each call files an appeal: ask a human before using it.',
+	description: 'File an appeal against the ban of a number of this instance (one appeal per run)',
+	toolDescription: 'File an appeal against the ban of a number of this instance. Returns status, reason and explanation.',
+	warning:
+		'Each run files a new appeal with WhatsApp, one per item, and needs a Description (the appeal text). It is never sent twice by a retry: not by the node, and with Retry On Fail on not by a later try of n8n either. To follow an appeal, use Get Appeal Status.',
 	perNumber: true,
 	fields: [
 		{
@@ -40,8 +41,8 @@ export const unban: GreenApiOperation = {
 			displayOptions: { show: { resource: ['instance'], operation: ['unban'] } },
 		},
 	],
-	preSend: [unbanBody],
+	body: appeal,
 	output: async (answer, sent) => [
-		{ json: { phoneNumber: numberSent(sent), ...answer, explanation: explainUnbanStatus(answer.status) } },
+		{ json: { phoneNumber: sent.phoneNumber, ...answer, explanation: explainUnbanStatus(answer.status) } },
 	],
 };

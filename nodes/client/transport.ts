@@ -6,8 +6,13 @@
  *   -> answer read (errors.ts: good JSON, or a classified failure)
  *   -> failure: retry.ts says wait and send again, or give up -> GreenApiError (token-free).
  *
- * Per-number operations go through sendOncePerExecution: one request per distinct body in an
- * execution, and none after a 466 (executionShare.ts).
+ * Per-number operations go through sendOncePerRun: one request per distinct body in a run of
+ * the node, and none after a 466 (runMemo.ts).
+ *
+ * With n8n's Retry On Fail on (a node setting), n8n runs the whole node again after a failure,
+ * so the package's own retries step aside: each try of n8n sends a request once, the error says
+ * how many requests the tries made in all (triesOfRetryOnFail below), and a method that files
+ * something is not sent again by a later try: the later try gets the first try's outcome.
  *
  * Only the HTTP exchange is inside the loop: what the caller does with the answer afterwards
  * cannot be mistaken for a failure of GREEN-API.
@@ -21,15 +26,15 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import { GREEN_API_CREDENTIAL, METHODS, readCredentials } from './api';
+import { GREEN_API_CREDENTIAL, readCredentials } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
 import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
-import { enterShare } from './executionShare';
-import type { ExecutionShare, Outcome } from './executionShare';
 import { pacerFor } from './pacing';
 import type { Pacer } from './pacing';
 import { retryWait } from './retry';
+import { enterRunMemo } from './runMemo';
+import type { Outcome, RunMemo } from './runMemo';
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -88,10 +93,10 @@ interface Call {
 async function prepare(ctx: Context, request: IHttpRequestOptions, options: SendOptions): Promise<Call> {
 	const credentials = await instanceCredentials(ctx);
 	const perSecond = Math.min(
-		METHODS[options.method].perSecond,
+		options.method.perSecond,
 		options.maxPerSecond && options.maxPerSecond > 0 ? options.maxPerSecond : Infinity,
 	);
-	const pacer = pacerFor(`${credentials.apiUrl}|${credentials.idInstance}|${options.method}`, perSecond);
+	const pacer = pacerFor(`${credentials.apiUrl}|${credentials.idInstance}|${options.method.name}`, perSecond);
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	// HTTP statuses come back as answers, so that errors.ts reads GREEN-API's own words.
 	const sent: IHttpRequestOptions = { ...request, timeout: timeoutMs, ignoreHttpStatusErrors: true, returnFullResponse: true };
@@ -100,15 +105,19 @@ async function prepare(ctx: Context, request: IHttpRequestOptions, options: Send
 
 /**
  * The attempts of one request, at the instance's pace, until an answer or a final failure.
- * With a share: no attempt once the execution's quota is used up, and no waiting for the pace then.
+ * With a run memo: no attempt once the run's quota is used up, and no waiting for the pace then.
  */
-async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
+async function attempts(call: Call, memo?: RunMemo): Promise<Outcome> {
+	const tries = triesOfRetryOnFail(call);
+	if (tries?.filed) return tries.filed;
 	for (let attemptNo = 1; ; attemptNo++) {
-		if (share) {
-			const refused = await share.turn(call.pacer);
-			if (refused) return refused;
+		if (memo) {
+			const quotaUsedUp = await memo.turn(call.pacer);
+			if (quotaUsedUp) return quotaUsedUp;
 		} else await call.pacer.turn();
 		const result = await attempt(call.ctx, call.sent);
+		// n8n's Retry On Fail sends the next try: this one ends here.
+		if (tries) return tries.record(result);
 		if (result.ok) return result;
 		const wait = retryWait(call.options.method, result.failure, attemptNo);
 		if (wait === undefined) return { ok: false, failure: result.failure, attempts: attemptNo };
@@ -118,11 +127,48 @@ async function attempts(call: Call, share?: ExecutionShare): Promise<Outcome> {
 	}
 }
 
+/** What the tries of n8n's Retry On Fail did so far with one item's request. */
+interface Tries {
+	made: number;
+	/** A method that files something: the first try's outcome, which later tries get instead of a request. */
+	filed?: Outcome;
+	seenAt: number;
+}
+
+const triesByRequest = new Map<string, Tries>();
+/** n8n waits at most 5 s between at most 5 tries: an older record belongs to no retry. */
+const TRIES_KEPT_MS = 10 * 60_000;
+
+/**
+ * With n8n's Retry On Fail on: this item's request in this execution (node, item, method,
+ * body) across n8n's tries, so that the error counts every request made and a method that files
+ * something is sent by the first try only. Undefined when Retry On Fail is off.
+ */
+function triesOfRetryOnFail(call: Call): { filed?: Outcome; record(result: Outcome | { ok: false; failure: FailureInfo }): Outcome } | undefined {
+	const node = call.ctx.getNode();
+	const executionId = 'getExecutionId' in call.ctx ? call.ctx.getExecutionId() : undefined;
+	if (node.retryOnFail !== true || !executionId) return undefined;
+	const now = Date.now();
+	for (const [key, tries] of triesByRequest) if (now - tries.seenAt > TRIES_KEPT_MS) triesByRequest.delete(key);
+	const body = typeof call.sent.body === 'string' ? call.sent.body : JSON.stringify(call.sent.body ?? null);
+	const key = [executionId, node.id ?? node.name, call.options.itemIndex, call.options.method.name, body].join('|');
+	const earlier = triesByRequest.get(key);
+	if (earlier?.filed) return { filed: earlier.filed, record: () => earlier.filed as Outcome };
+	return {
+		record(result) {
+			const made = (earlier?.made ?? 0) + 1;
+			const outcome: Outcome = result.ok ? result : { ok: false, failure: result.failure, attempts: made };
+			triesByRequest.set(key, { made, filed: call.options.method.effect === 'files' ? outcome : undefined, seenAt: now });
+			return outcome;
+		},
+	};
+}
+
 /** The answer of an outcome, or the GreenApiError (token-free) that names the item. */
 function answerOf(call: Call, outcome: Outcome): unknown {
 	if (outcome.ok) return outcome.value;
 	throw new GreenApiError(call.ctx.getNode(), outcome.failure, {
-		method: call.options.method,
+		method: call.options.method.name,
 		itemIndex: call.options.itemIndex,
 		host: hostOf(call.credentials.apiUrl),
 		timeoutMs: call.timeoutMs,
@@ -142,12 +188,12 @@ export async function sendPaced(ctx: Context, request: IHttpRequestOptions, opti
 }
 
 /**
- * Like sendPaced, once per execution (executionShare.ts): an item whose request (method and
- * body) an earlier item of the same execution made gets that answer (`repeated`), or that
- * failure under its own item number; after a 466 no further request of the method is sent.
- * Without an execution id (nothing to share by) it is sendPaced.
+ * Like sendPaced, once per run of the node (runMemo.ts): an item whose request (method and body)
+ * an earlier item of the same run made gets that answer (`repeated`), or that failure under its
+ * own item number; after a 466 no further request of the method is sent. Without an execution id
+ * (nothing to tell runs apart by) it is sendPaced.
  */
-export async function sendOncePerExecution(
+export async function sendOncePerRun(
 	ctx: IExecuteSingleFunctions,
 	request: IHttpRequestOptions,
 	options: SendOptions,
@@ -156,13 +202,13 @@ export async function sendOncePerExecution(
 	if (!executionId) return { answer: await sendPaced(ctx, request, options), repeated: false };
 	const call = await prepare(ctx, request, options);
 	const { apiUrl, idInstance } = call.credentials;
-	const share = enterShare(`${executionId}|${apiUrl}|${idInstance}|${options.method}`);
+	const memo = enterRunMemo(`${executionId}|${apiUrl}|${idInstance}|${options.method.name}`);
 	try {
 		const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
-		const { outcome, repeated } = await share.once(body, async () => await attempts(call, share));
+		const { outcome, repeated } = await memo.once(body, async () => await attempts(call, memo));
 		return { answer: answerOf(call, outcome), repeated };
 	} finally {
-		share.leave();
+		memo.leave();
 	}
 }
 
@@ -172,8 +218,8 @@ export async function greenApiRequest(
 	options: SendOptions & { body?: IDataObject | string },
 ): Promise<unknown> {
 	const request: IHttpRequestOptions = {
-		method: METHODS[options.method].verb,
-		url: `/${options.method}`,
+		method: options.method.verb,
+		url: `/${options.method.name}`,
 		headers: { Accept: 'application/json' },
 	};
 	if (options.body !== undefined) {

@@ -2,11 +2,15 @@ import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { redact } from './api';
-import type { GreenApiMethod } from './api';
 
 /** What went wrong with one GREEN-API call, before it becomes an n8n error. */
 export interface FailureInfo {
-	kind: 'status' | 'notJson' | 'empty' | 'timeout' | 'refused' | 'reset' | 'dns' | 'network';
+	/**
+	 * status: an HTTP answer with an error status; notJson / empty: a 2xx that cannot be read;
+	 * timeout: no answer within the node's own Timeout option; dropped: the connection broke before
+	 * an answer (reset, closed, a connect timeout); refused / dns / network: no connection at all.
+	 */
+	kind: 'status' | 'notJson' | 'empty' | 'timeout' | 'dropped' | 'refused' | 'dns' | 'network';
 	status?: number;
 	/** GREEN-API's own words, or a short excerpt of the body; never the request URL. */
 	text?: string;
@@ -15,10 +19,28 @@ export interface FailureInfo {
 	retryAfterMs?: number;
 }
 
-/** Failures a watcher should sit out: the next poll will tell. */
-export function isTransient(info: FailureInfo): boolean {
-	if (info.kind === 'status') return info.status === 429 || info.status === 499 || (info.status ?? 0) >= 500;
-	return ['empty', 'timeout', 'refused', 'reset', 'dns', 'network'].includes(info.kind);
+/** Statuses GREEN-API documents as passing: rate limit, client gave up, gateway trouble. */
+const PASSING_SOON = [429, 499, 502, 503, 504];
+
+/**
+ * How a failure passes, decided here only (retry.ts and the trigger read it):
+ * - 'soon': GREEN-API was busy or the connection dropped (429, 499, 502-504, dropped): the same
+ *   request may well work in a moment; retry.ts sends it again where that is safe;
+ * - 'later': it may pass, but not within seconds (another 5xx, the node's own timeout ran out,
+ *   no connection, an empty answer from an instance still being created): a request fails now,
+ *   a poll sits it out;
+ * - 'never': the request or the setup is wrong (a 4xx, an answer that is not JSON).
+ */
+export type Passes = 'soon' | 'later' | 'never';
+
+export function howItPasses(info: FailureInfo): Passes {
+	if (info.kind === 'status') {
+		const status = info.status ?? 0;
+		if (PASSING_SOON.includes(status)) return 'soon';
+		return status >= 500 ? 'later' : 'never';
+	}
+	if (info.kind === 'dropped') return 'soon';
+	return info.kind === 'notJson' ? 'never' : 'later';
 }
 
 export interface HttpAnswer {
@@ -99,15 +121,16 @@ export function readAnswer(answer: HttpAnswer): ReadAnswer {
 }
 
 const NETWORK_CODES: Record<string, FailureInfo['kind']> = {
+	// The HTTP client's own deadline: the node's Timeout option.
 	ECONNABORTED: 'timeout',
-	ETIMEDOUT: 'timeout',
-	ESOCKETTIMEDOUT: 'timeout',
-	UND_ERR_CONNECT_TIMEOUT: 'timeout',
-	UND_ERR_HEADERS_TIMEOUT: 'timeout',
+	ETIMEDOUT: 'dropped',
+	ESOCKETTIMEDOUT: 'dropped',
+	UND_ERR_CONNECT_TIMEOUT: 'dropped',
+	UND_ERR_HEADERS_TIMEOUT: 'dropped',
+	ECONNRESET: 'dropped',
+	EPIPE: 'dropped',
+	UND_ERR_SOCKET: 'dropped',
 	ECONNREFUSED: 'refused',
-	ECONNRESET: 'reset',
-	EPIPE: 'reset',
-	UND_ERR_SOCKET: 'reset',
 	ENOTFOUND: 'dns',
 	EAI_AGAIN: 'dns',
 };
@@ -127,8 +150,9 @@ export function failureOfHttpError(error: unknown): FailureInfo {
 		const e = current as Record<string, unknown>;
 		const code = typeof e.code === 'string' ? e.code : undefined;
 		if (code && NETWORK_CODES[code]) return { kind: NETWORK_CODES[code] };
-		if (typeof e.message === 'string' && /timeout|timed out/i.test(e.message)) return { kind: 'timeout' };
-		if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return { kind: 'reset' };
+		// axios words its own deadline "timeout of 60000ms exceeded"; other timeouts are the connection's.
+		if (typeof e.message === 'string' && /^timeout of \d+ms exceeded/i.test(e.message)) return { kind: 'timeout' };
+		if (typeof e.message === 'string' && /timed out|socket hang up/i.test(e.message)) return { kind: 'dropped' };
 		const response = e.response as { status?: unknown } | undefined;
 		if (status === undefined && typeof response?.status === 'number') status = response.status;
 		current = e.cause ?? e.error;
@@ -138,7 +162,8 @@ export function failureOfHttpError(error: unknown): FailureInfo {
 }
 
 export interface ErrorContext {
-	method: GreenApiMethod;
+	/** The GREEN-API method's name. */
+	method: string;
 	itemIndex?: number;
 	/** Host of the API URL, to say where a connection failed (never the path: it holds the token). */
 	host?: string;
@@ -158,9 +183,13 @@ const ALREADY_LINKED_TODO =
 	'A link code links an instance in state notAuthorized. To link another phone, run Logout first, then Get Link Code again. ' +
 	'If Get State says yellowCard, do not log out: the phone is still linked; reboot the instance and wait out the restriction.';
 
+/** How many requests were really made, when more than one. */
+function retried(ctx: ErrorContext): string {
+	return ctx.attempts && ctx.attempts > 1 ? ` (${ctx.attempts} requests made)` : '';
+}
+
 function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 	const said = info.text ? `: ${info.text}` : '';
-	const retried = ctx.attempts && ctx.attempts > 1 ? ` (tried ${ctx.attempts} times)` : '';
 	switch (info.status) {
 		case 400: {
 			const text = (info.text ?? '').toLowerCase();
@@ -201,7 +230,7 @@ function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 			];
 		case 429:
 			return [
-				`Too many requests to GREEN-API for this instance (429)${retried}`,
+				`Too many requests to GREEN-API for this instance (429)${retried(ctx)}`,
 				'Another workflow or tool is probably using the same instance. Lower "Max Requests Per Second" in the node options, or run fewer workflows against this instance at once.',
 			];
 		case 466: {
@@ -214,14 +243,14 @@ function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 		}
 		case 499:
 			return [
-				`GREEN-API closed the request before answering (499)${retried}`,
+				`GREEN-API closed the request before answering (499)${retried(ctx)}`,
 				'Raise the Timeout option of the node and try again.',
 			];
 		default: {
 			const status = info.status ?? 0;
 			if (status >= 500) {
 				return [
-					`GREEN-API had a server error (${status})${said}${retried}`,
+					`GREEN-API had a server error (${status})${said}${retried(ctx)}`,
 					'This is on GREEN-API\'s side: try again in a few minutes; if it persists, contact GREEN-API support.',
 				];
 			}
@@ -254,8 +283,11 @@ function describe(info: FailureInfo, ctx: ErrorContext): [string, string] {
 			];
 		case 'refused':
 			return [`Could not connect to GREEN-API${where} (connection refused)`, 'Check the API URL in the GREEN-API credential.'];
-		case 'reset':
-			return [`The connection to GREEN-API${where} was closed before an answer came`, 'Try again; if it persists, check the API URL in the credential.'];
+		case 'dropped':
+			return [
+				`The connection to GREEN-API${where} was closed before an answer came${retried(ctx)}`,
+				'Try again; if it persists, check the API URL in the credential and the network of this n8n.',
+			];
 		case 'dns':
 			return [`The GREEN-API host${where ? where.replace(' at', '') : ''} could not be found`, 'Check the API URL in the GREEN-API credential for typing mistakes.'];
 		default:
@@ -266,7 +298,7 @@ function describe(info: FailureInfo, ctx: ErrorContext): [string, string] {
 /**
  * A GREEN-API call that failed (an HTTP answer or the network), as the user sees it: an n8n API
  * error that says what happened and what to do, and carries its classification for callers
- * that must judge it (the trigger sits out transient failures).
+ * that must judge it (the trigger sits out failures that pass: howItPasses).
  */
 export class GreenApiError extends NodeApiError {
 	/** What went wrong, as classified (not NodeApiError's own `failure`, which means something else). */

@@ -5,33 +5,26 @@ export const GREEN_API_CREDENTIAL = 'greenApi';
 
 export const DEFAULT_API_URL = 'https://api.green-api.com';
 
-export interface MethodSpec {
+/**
+ * A GREEN-API method as the package calls it. Each operation file declares the methods it calls
+ * (`resources/instance/index.ts` gathers them into METHODS, which the trigger, the sandbox and
+ * the docs checks read too).
+ */
+export interface GreenApiMethod {
+	name: string;
 	verb: IHttpRequestMethods;
 	/** Per-instance pace in requests per second: GREEN-API's documented limit where it publishes one. */
 	perSecond: number;
 	/** False where GREEN-API publishes no limit and perSecond is our own cautious choice. */
 	published: boolean;
+	/**
+	 * How safe the method is to send again when no answer came or GREEN-API was busy (retry.ts):
+	 * 'reads' changes nothing; 'changes' changes the instance, but a repeat does no harm once
+	 * GREEN-API said it did nothing (429, 5xx); 'files' makes something new on every call (unban
+	 * files an appeal): sent exactly once, whatever happens.
+	 */
+	effect: 'reads' | 'changes' | 'files';
 }
-
-/**
- * The GREEN-API methods this package calls, with what GREEN-API documents about each. Whether a
- * method may be sent again after a failure is retry policy: see retry.ts.
- */
-export const METHODS = {
-	getStateInstance: { verb: 'GET', perSecond: 1, published: true },
-	checkWhatsapp: { verb: 'POST', perSecond: 10, published: true },
-	unban: { verb: 'POST', perSecond: 1, published: false },
-	reboot: { verb: 'GET', perSecond: 1, published: true },
-	logout: { verb: 'GET', perSecond: 1, published: true },
-	qr: { verb: 'GET', perSecond: 3, published: true },
-	getWaSettings: { verb: 'GET', perSecond: 1, published: true },
-	getMessagesCount: { verb: 'GET', perSecond: 1, published: false },
-	showMessagesQueue: { verb: 'GET', perSecond: 1, published: false },
-	getAuthorizationCode: { verb: 'POST', perSecond: 1, published: false },
-	unbanStatus: { verb: 'POST', perSecond: 1, published: false },
-} satisfies Record<string, MethodSpec>;
-
-export type GreenApiMethod = keyof typeof METHODS;
 
 export interface InstanceCredentials {
 	apiUrl: string;

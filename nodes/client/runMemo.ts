@@ -1,11 +1,12 @@
 /**
- * What the items of one run of a node (in one execution) share about one GREEN-API method of one instance:
+ * What the items of one run of a node (in one execution) remember together about one GREEN-API
+ * method of one instance:
  * - the outcome of each distinct request (same method, same body: one request, one answer for
  *   every item that asks it), so a list that names a number five times spends one check;
  * - the quota refusal (466): once GREEN-API said the month's quota is used up, the other items
  *   of the run are refused at once, without a request and without waiting for the pace.
  *
- * A share lives while an item of its execution uses it: n8n's RoutingNode starts every item
+ * A memo lives while an item of its run uses it: n8n's RoutingNode starts every item
  * of a run of the node before any answer comes, and the last item to finish removes it, so a
  * long-running worker keeps nothing, and a later run (a loop back to the node, the next batch
  * of Loop Over Items, the next execution) asks GREEN-API again: never a stale answer, and a new
@@ -18,28 +19,28 @@ import type { FailureInfo } from './errors';
 export type Outcome = { ok: true; value: unknown } | { ok: false; failure: FailureInfo; attempts: number };
 
 /**
- * Items of one share waiting at the pacer at once: enough that the pacer always has the next
+ * Items of one memo waiting at the pacer at once: enough that the pacer always has the next
  * caller (its pace is unchanged), few enough that after a 466 almost no turn given up stays
  * counted in the pacer (it cannot take one back), so the instance's next execution in this
  * process does not wait behind the pace of a thousand refused items.
  */
 const AT_PACER = 3;
 
-/** What `turn` needs of a pacer (nodes/shared/pacing.ts). */
+/** What `turn` needs of a pacer (pacing.ts). */
 interface Paced {
 	turn(): Promise<void>;
 }
 
-export class ExecutionShare {
+export class RunMemo {
 	private atPacer = 0;
 	private readonly queued: Array<() => void> = [];
 	private readonly outcomes = new Map<string, Promise<Outcome>>();
 	private users = 0;
 	/** The 466 that used up the quota, once it came. */
-	private refusal?: Outcome & { ok: false };
-	private announceRefusal!: () => void;
+	private quotaRefusal?: Outcome & { ok: false };
+	private announceQuotaUsedUp!: () => void;
 	/** Settles when the quota is used up: items waiting for the pace stop waiting. */
-	readonly quotaUsedUp: Promise<void> = new Promise((resolve) => (this.announceRefusal = resolve));
+	readonly quotaUsedUp: Promise<void> = new Promise((resolve) => (this.announceQuotaUsedUp = resolve));
 
 	constructor(private readonly release: () => void) {}
 
@@ -48,8 +49,8 @@ export class ExecutionShare {
 	 * waiting): the 466 at once, and nothing is to be sent.
 	 */
 	async turn(pacer: Paced): Promise<(Outcome & { ok: false }) | undefined> {
-		if (this.atPacer >= AT_PACER && !this.refusal) await new Promise<void>((resolve) => this.queued.push(resolve));
-		if (this.refusal) return this.refusal;
+		if (this.atPacer >= AT_PACER && !this.quotaRefusal) await new Promise<void>((resolve) => this.queued.push(resolve));
+		if (this.quotaRefusal) return this.quotaRefusal;
 		this.atPacer++;
 		try {
 			await Promise.race([pacer.turn(), this.quotaUsedUp]);
@@ -57,12 +58,7 @@ export class ExecutionShare {
 			this.atPacer--;
 			this.queued.shift()?.();
 		}
-		return this.refusal;
-	}
-
-	/** The quota refusal every further request of the execution gets, if it came. */
-	get refused(): (Outcome & { ok: false }) | undefined {
-		return this.refusal;
+		return this.quotaRefusal;
 	}
 
 	/**
@@ -73,9 +69,9 @@ export class ExecutionShare {
 		const earlier = this.outcomes.get(body);
 		if (earlier) return { outcome: await earlier, repeated: true };
 		const outcome = run().then((result) => {
-			if (!result.ok && result.failure.status === 466 && !this.refusal) {
-				this.refusal = result;
-				this.announceRefusal();
+			if (!result.ok && result.failure.status === 466 && !this.quotaRefusal) {
+				this.quotaRefusal = result;
+				this.announceQuotaUsedUp();
 				for (const resume of this.queued.splice(0)) resume();
 			}
 			return result;
@@ -93,23 +89,23 @@ export class ExecutionShare {
 	}
 }
 
-const shares = new Map<string, ExecutionShare>();
+const memos = new Map<string, RunMemo>();
 
-/** The share of `key` (execution id, instance, method), entered: call `leave()` when done. */
-export function enterShare(key: string): ExecutionShare {
-	let share = shares.get(key);
-	if (!share) {
-		const created: ExecutionShare = new ExecutionShare(() => {
-			if (shares.get(key) === created) shares.delete(key);
+/** The memo of `key` (execution id, instance, method), entered: call `leave()` when done. */
+export function enterRunMemo(key: string): RunMemo {
+	let memo = memos.get(key);
+	if (!memo) {
+		const created: RunMemo = new RunMemo(() => {
+			if (memos.get(key) === created) memos.delete(key);
 		});
-		shares.set(key, created);
-		share = created;
+		memos.set(key, created);
+		memo = created;
 	}
-	share.enter();
-	return share;
+	memo.enter();
+	return memo;
 }
 
-/** How many shares are alive (tests: none once executions ended). */
-export function liveShares(): number {
-	return shares.size;
+/** How many memos are alive (tests: none once runs ended). */
+export function liveRunMemos(): number {
+	return memos.size;
 }

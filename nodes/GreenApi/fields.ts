@@ -1,11 +1,10 @@
 /**
- * Fields and texts shared by several operations, and those derived from the operation list
- * and the method table, so that each fact is written once.
+ * Fields and texts shared by several operations, and those derived from the operation files,
+ * so that each fact is written once.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { METHODS } from '../../shared/api';
-import type { GreenApiOperation } from './routing';
+import type { GreenApiOperation } from './operation';
 
 /**
  * One Phone Number property for every per-number operation: n8n evaluates every property of a
@@ -40,7 +39,7 @@ export function rateLimitText(operations: GreenApiOperation[]): string {
 	const byRate = new Map<number, string[]>();
 	const unpublished = new Map<number, string[]>();
 	for (const op of operations) {
-		const spec = METHODS[op.method];
+		const spec = op.method;
 		const group = spec.published ? byRate : unpublished;
 		group.set(spec.perSecond, [...(group.get(spec.perSecond) ?? []), op.name]);
 	}
@@ -67,21 +66,28 @@ export function noticeField(resource: string, operation: string, text: string): 
 
 /**
  * What a model reads about each operation used as an AI tool: when to use it and what it
- * returns. n8n's own automatic tool description is only "<action> in GREEN-API"; n8n adds its
- * Tool Description parameter only to a node that has no `toolDescription` property
- * (convertNodeToAiTool in n8n 1.x and 2.x), and a tool without a stored value reads the
- * property's default (NodeHelpers.getToolDescriptionForNode). So each operation brings its own
- * default, shown only on the tool variant of the node ('@tool'), and users can still rewrite it.
+ * returns (the operation's toolDescription, with its warning). n8n's own automatic tool
+ * description is only "<action> in GREEN-API"; n8n adds its Tool Description parameter only to a
+ * node that has no `toolDescription` property (convertNodeToAiTool in n8n 1.x and 2.x), and a tool
+ * without a stored value reads the property's default (NodeHelpers.getToolDescriptionForNode). So
+ * each operation brings its own default, shown only on the tool variant of the node ('@tool'),
+ * and users can still rewrite it.
  */
-export function toolDescriptionFields(resource: string, texts: Record<string, string>): INodeProperties[] {
-	return Object.entries(texts).map(([operation, text]) => ({
+export function toolDescriptionFields(resource: string, operations: GreenApiOperation[]): INodeProperties[] {
+	return operations.map((op) => ({
 		displayName: 'Tool Description',
 		name: 'toolDescription',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		required: true,
-		default: text,
+		default: toolText(op),
 		description: 'What the AI model reads about this tool: when to use it and what it returns. Rewrite it to fit your agent.',
-		displayOptions: { show: { resource: [resource], operation: [operation], '@tool': [true] } },
+		displayOptions: { show: { resource: [resource], operation: [op.value], '@tool': [true] } },
 	}));
+}
+
+/** An operation's tool description: with a warning, the warning and "ask a human first". */
+export function toolText(op: GreenApiOperation): string {
+	if (!op.warning) return op.toolDescription;
+	return `${op.toolDescription} ${op.warning} Ask a human and get their approval before using it.`;
 }

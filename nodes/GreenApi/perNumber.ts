@@ -7,11 +7,12 @@
  * - an item whose request an earlier item of the execution already made (same number, same
  *   body) gets that answer without a request, marked `repeatOfEarlierItem: true`.
  */
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { localItemError } from '../../shared/errors';
-import { jsonWithPhoneNumber, normalizePhoneNumber, phoneNumberInJson } from '../../shared/phone';
+import { localItemError } from '../client/errors';
+import { normalizePhoneNumber } from '../client/phone';
+import type { RequestBody } from './operation';
 
 /** The item's Phone Number as digits, or an error naming the item and the value. */
 export function phoneNumberOf(ctx: IExecuteSingleFunctions): string {
@@ -26,23 +27,9 @@ export function phoneNumberOf(ctx: IExecuteSingleFunctions): string {
 	}
 }
 
-/** A JSON body with the item's phone number first (as GREEN-API's integer) and `rest` after it. */
-export function withPhoneNumberBody(requestOptions: IHttpRequestOptions, digits: string, rest: IDataObject = {}): IHttpRequestOptions {
-	requestOptions.body = jsonWithPhoneNumber(digits, rest);
-	requestOptions.headers = { ...requestOptions.headers, 'Content-Type': 'application/json' };
-	return requestOptions;
-}
-
-/** preSend: the body `{"phoneNumber": <digits>}`. */
-export async function phoneNumberBody(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	return withPhoneNumberBody(requestOptions, phoneNumberOf(this));
-}
-
-/** Which number an answer is about (GREEN-API's answer does not say): the one that was sent. */
-export function numberSent(sent: IHttpRequestOptions): string {
-	const digits = phoneNumberInJson(sent.body);
-	if (digits === undefined) throw new Error('the request carried no phone number');
-	return digits;
+/** The body of an operation that sends only the item's phone number: `{"phoneNumber": <digits>}`. */
+export function phoneNumberBody(ctx: IExecuteSingleFunctions): RequestBody {
+	return { phoneNumber: phoneNumberOf(ctx) };
 }
 
 /** Marks an item answered by an earlier item's identical request (present only when true). */

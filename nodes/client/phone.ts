@@ -40,6 +40,13 @@ export function normalizePhoneNumber(value: unknown): string {
 				`${show(value)} is not a phone number: only digits, spaces, dashes, brackets and a leading + or 00 are allowed`,
 			);
 		}
+		// Country codes never start with 0: a 0 here is a national trunk prefix (07700 900150),
+		// or one 0 too many after + or 00. GREEN-API needs the number with its country code.
+		if (text.startsWith('0')) {
+			throw new PhoneNumberError(
+				`${show(value)} has no country code: after the international prefix (+ or 00) it starts with 0. Write it with the country code instead of the leading 0, e.g. 07700 900150 in the UK is +44 7700 900150`,
+			);
+		}
 		digits = text;
 	} else {
 		throw new PhoneNumberError(
@@ -58,15 +65,11 @@ export function normalizePhoneNumber(value: unknown): string {
 
 /**
  * JSON for a request body whose `phoneNumber` must be an integer. A 16-digit number can exceed
- * what a JavaScript number holds exactly, so the digits are written into the JSON text as they are.
+ * what a JavaScript number holds exactly, so the digits are written into the JSON text as they
+ * are: only digits that form a JSON number (no leading 0, as normalizePhoneNumber ensures).
  */
 export function jsonWithPhoneNumber(digits: string, rest: Record<string, unknown> = {}): string {
+	if (!/^[1-9]\d*$/.test(digits)) throw new PhoneNumberError(`"${digits}" cannot be sent as a JSON number`);
 	// phoneNumber is the first key, so the first match is always ours, whatever `rest` holds.
 	return JSON.stringify({ phoneNumber: '__phoneNumber__', ...rest }).replace('"__phoneNumber__"', digits);
-}
-
-/** The digits a body made by jsonWithPhoneNumber carries (undefined for any other text). */
-export function phoneNumberInJson(json: unknown): string | undefined {
-	const match = typeof json === 'string' ? /^\{"phoneNumber":(\d+)[,}]/.exec(json) : null;
-	return match ? match[1] : undefined;
 }
