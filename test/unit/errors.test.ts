@@ -151,7 +151,7 @@ describe('howItPasses', () => {
 });
 
 describe('failureOfHttpError', () => {
-	it.each([
+	it.each<[unknown, string]>([
 		[{ code: 'ECONNREFUSED' }, 'refused'],
 		[{ message: 'wrapped', cause: { code: 'ECONNABORTED' } }, 'timeout'],
 		[{ message: 'timeout of 1000ms exceeded' }, 'timeout'],
@@ -160,8 +160,8 @@ describe('failureOfHttpError', () => {
 		[new Error('something else'), 'network'],
 		// https:// to a server that speaks http: not a code the package knows.
 		[{ code: 'EPROTO' }, 'network'],
-		[{ code: 'ECONNRESET' }, 'dropped'],
-		[{ code: 'ETIMEDOUT' }, 'dropped'],
+		// Node's and undici's codes for a connection that broke or timed out before an answer.
+		...['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].map((code): [unknown, string] => [{ code }, 'dropped']),
 		[{ message: 'connect ETIMEDOUT: timed out' }, 'dropped'],
 		[{ error: { code: 'EAI_AGAIN' } }, 'dns'],
 		[undefined, 'network'],
