@@ -51,6 +51,10 @@ describe('withInstancePath', () => {
 		expect(() => withInstancePath({ ...credentials, idInstance: '12345678901' }, { url: '/qr' })).toThrow(/Instance ID/);
 	});
 
+	it('says so when the Instance ID is missing', () => {
+		expect(() => readCredentials({ ...credentials, idInstance: undefined })).toThrow(/1 to 10 digits \(idInstance from the console\), got ""$/);
+	});
+
 	it('shows at most 40 characters of a wrong Instance ID (the token pasted into it, say)', () => {
 		expect(() => readCredentials({ ...credentials, idInstance: TOKEN })).toThrow(`got "${TOKEN.slice(0, 40)}"`);
 	});

@@ -80,6 +80,10 @@ describe('readAnswer', () => {
 		}
 	});
 
+	it('an error status with an empty body carries no text', () => {
+		expect(failure({ statusCode: 502, body: '' })).toEqual({ kind: 'status', status: 502, text: undefined, retryAfterMs: undefined });
+	});
+
 	it('a good answer is a 2xx only', () => {
 		expect(readAnswer({ statusCode: 299, body: '{"a":1}' })).toEqual({ ok: true, value: { a: 1 } });
 		// e.g. http:// to a host that redirects to https://, when the redirect is not followed
@@ -239,6 +243,8 @@ describe('GreenApiError', () => {
 		['an unknown 4xx', { kind: 'status', status: 418, text: "I'm a teapot" }, {}, "GREEN-API answered with HTTP 418: I'm a teapot", /See the GREEN-API documentation for this method/],
 		['a 466 with a text only', { kind: 'status', status: 466, text: 'Quota exceeded' }, {}, 'The monthly GREEN-API quota for checkWhatsapp is used up', /^Quota exceeded Upgrade the plan/],
 		['a 466 without any words', { kind: 'status', status: 466, quota: {} }, {}, 'The monthly GREEN-API quota for checkWhatsapp is used up', /^Monthly quota has been exceeded\. Upgrade the plan/],
+		['a 500 without a text', { kind: 'status', status: 500 }, {}, 'GREEN-API had a server error (500)', /GREEN-API's side/],
+		['a 400 without a text', { kind: 'status', status: 400 }, {}, 'GREEN-API rejected the request', /Check the values sent in this item/],
 		['a 502 after 4 requests', { kind: 'status', status: 502, text: 'Bad Gateway' }, { attempts: 4 }, 'GREEN-API had a server error (502): Bad Gateway (4 requests made)', /GREEN-API's side/],
 		['a 429 after 8 requests', { kind: 'status', status: 429 }, { attempts: 8 }, 'Too many requests to GREEN-API for this instance (429) (8 requests made)', /Max Requests Per Second/],
 		['a 499 after one request', { kind: 'status', status: 499 }, { attempts: 1 }, 'GREEN-API closed the request before answering (499)', /Timeout/],

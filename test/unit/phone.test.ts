@@ -74,6 +74,7 @@ describe('numbers without a country code', () => {
 
 	it('writes only digits that are a JSON number', () => {
 		expect(JSON.parse(jsonWithPhoneNumber('447700900150', { description: 'x' }))).toEqual({ phoneNumber: 447700900150, description: 'x' });
-		expect(() => jsonWithPhoneNumber('07700900150')).toThrow(PhoneNumberError);
+		expect(() => jsonWithPhoneNumber('07700900150')).toThrow(new PhoneNumberError('"07700900150" cannot be sent as a JSON number'));
+		expect(() => jsonWithPhoneNumber('447700900150x')).toThrow(PhoneNumberError);
 	});
 });
