@@ -52,7 +52,7 @@ describe('withInstancePath', () => {
 	});
 
 	it('says so when the Instance ID is missing', () => {
-		expect(() => readCredentials({ ...credentials, idInstance: undefined })).toThrow(/1 to 10 digits \(idInstance from the console\), got ""$/);
+		expect(() => readCredentials({ apiUrl: credentials.apiUrl, apiTokenInstance: credentials.apiTokenInstance })).toThrow(/1 to 10 digits \(idInstance from the console\), got ""$/);
 	});
 
 	it('shows at most 40 characters of a wrong Instance ID (the token pasted into it, say)', () => {
