@@ -22,9 +22,9 @@ export const MULTI_LIMIT = 10;
 export const MULTI_LATENCY_MS = 100;
 export const MULTI_JITTER_MS = 20;
 
-/** Issue 9's target for processes that share an instance (W = 2 and 4): at least 85% of the limit, at most 5% of requests answered 429. */
-export function meetsSharingTarget(share: number, refusedShare: number): boolean {
-	return share >= 0.85 && refusedShare <= 0.05;
+/** The target for processes that share an instance (W = 2 and 4): at least 85% of the limit, at most 5% of requests answered 429. */
+export function meetsSharingTarget(share: number, limitedShare: number): boolean {
+	return share >= 0.85 && limitedShare <= 0.05;
 }
 
 export interface MultiCase {
@@ -258,8 +258,8 @@ W separate Node processes (as n8n's queue-mode workers are), each running n8n-co
 sandbox, which runs in a process of its own (sandbox/cli.js) with GREEN-API's limit of ${MULTI_LIMIT}
 checkWhatsapp requests per sliding second (not scaled) and ${MULTI_LATENCY_MS} +- ${MULTI_JITTER_MS} ms latency. The processes
 are started, load n8n, and then all start their execution at the same moment. Their pacers
-cannot see each other: they learn from the 429s (nodes/client/pacing.ts, "Pacing across
-processes" in the README). The last row sets Max Requests Per Second to the limit divided by
+cannot see each other: they learn from the 429s (nodes/client/pacing.ts,
+docs/PACING.md). The last row sets Max Requests Per Second to the limit divided by
 the number of processes, rounded down to a whole number: the way to get no 429 at all. The
 cases with targets (W = ${TARGET_PROCESSES.join(' and ')}) run ${MULTI_RUNS} times: how the processes' shares fall differs from one
 run to the next, and so does the result; a target passes only when every run meets it.

@@ -14,7 +14,7 @@
  * and the delays show how soon a pacer would have to find out.
  */
 import { ADAPTATION } from '../nodes/client/pacing';
-import { random, refusedShare, simulate, utilisation } from '../test/unit/pacing-sim';
+import { random, limitedShare, simulate, utilisation } from '../test/unit/pacing-sim';
 import { fixed, percent } from './measure';
 import { meetsSharingTarget } from './multi';
 
@@ -52,7 +52,7 @@ async function runs(w: number, starts: (w: number, seed: number) => number[], se
 			return mine.filter((a) => a.accepted && a.turnAt < firstTurn + 1000).length;
 		});
 		const failed = r.failed.reduce((a, b) => a + b, 0);
-		result.push({ share: utilisation(r.attempts), refused: refusedShare(r.attempts), failed, split: split.sort((a, b) => a - b) });
+		result.push({ share: utilisation(r.attempts), refused: limitedShare(r.attempts), failed, split: split.sort((a, b) => a - b) });
 	}
 	return result;
 }

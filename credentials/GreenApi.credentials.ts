@@ -27,7 +27,7 @@ export class GreenApi implements ICredentialType {
 			placeholder: 'https://1103.api.green-api.com',
 			required: true,
 			description:
-				'The apiUrl shown for this instance in the GREEN-API console (console.green-api.com). The shared host https://api.green-api.com is only a fallback and can answer 403 for instances on other hosts. Without a scheme, https:// is assumed. If the test answers ECONNREFUSED, nothing listens at this address: check host and port; EPROTO: the server does not speak https here: check the scheme.',
+				'The apiUrl shown for this instance in the GREEN-API console (console.green-api.com). The shared host https://api.green-api.com is only a fallback and can answer 403 for instances on other hosts. Without a scheme, https:// is assumed. If the test answers ENOTFOUND, no host has this name: check its spelling against the console; ECONNREFUSED, nothing listens at this address: check host and port; EPROTO, the server does not speak https here: check the scheme.',
 		},
 		{
 			displayName: 'Instance ID',
@@ -36,7 +36,7 @@ export class GreenApi implements ICredentialType {
 			default: '',
 			placeholder: '1101000001',
 			required: true,
-			description: 'The idInstance shown on the instance page of the GREEN-API console: digits only',
+			description: 'The idInstance shown on the instance page of the GREEN-API console: its digits (spaces are ignored)',
 		},
 		{
 			displayName: 'API Token',
@@ -49,7 +49,8 @@ export class GreenApi implements ICredentialType {
 		},
 	];
 
-	// The token travels in the URL path, after the method name: only code can place it there.
+	// The token travels in the URL path, after the method name: only code can place it there,
+	// and only for this credential's API URL (see withInstancePath).
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,

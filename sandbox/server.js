@@ -73,9 +73,9 @@ const HANDLERS = Object.freeze({
 		body: ['phoneNumber'],
 		handle(inst, body, ctx) {
 			if (inst.state !== 'authorized') return ctx.badRequest(ctx.refusal(inst.state));
-			if (inst.used >= inst.quota) {
+			if (inst.used >= inst.checkWhatsappQuota) {
 				const description = 'Monthly quota has been exceeded. To continue, upgrade your tariff plan.';
-				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.quota, status: 'QUOTE_EXCEEDED', description } });
+				return json(466, { invokeStatus: { method: 'checkwhatsapp', used: inst.used, total: inst.checkWhatsappQuota, status: 'QUOTE_EXCEEDED', description } });
 			}
 			inst.used++;
 			// Deterministic so tests can predict it: a number ending in 0 has no WhatsApp.
@@ -210,25 +210,70 @@ const DEFAULTS = Object.freeze({
 	authorizationCodeMs: 150000, // GREEN-API: a link code is valid about 2.5 minutes
 	/** @type {Readonly<Record<string, string>>} */
 	refusals: STATE_REFUSALS,
+	// performance.now() is monotonic; adding timeOrigin gives epoch ms that the rate window can trust.
+	now: () => performance.timeOrigin + performance.now(),
 });
-
-/** What updateInstance may change. */
-const SETTINGS = ['checkWhatsappQuota', 'phone', 'knownNumbers', 'unbanStatus', 'appealStatus', 'authorizationCodeStatus', 'countKey', 'queueGrowth', 'answers'];
 
 /** GREEN-API's WhatsApp examples spell the count key with a Cyrillic "с" (U+0441); other products' docs use "count". */
 const COUNT_KEYS = /** @type {readonly CountKey[]} */ (Object.freeze(['\u0441ount', 'count']));
 
-const INSTANCE_DEFAULTS = Object.freeze({
-	stateInstance: 'authorized',
-	checkWhatsappQuota: 30000,
-	phone: '79001234567',
-	unbanStatus: 'UNBANNED',
-	appealStatus: 'NO_APPEAL_OPEN',
-	authorizationCodeStatus: true,
-	countKey: COUNT_KEYS[0],
-	queueGrowth: 0,
-	answers: Object.freeze({}),
-});
+/** @param {string} name @returns {(value: unknown) => number} */
+const count = (name) => (value) => {
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+	throw adminError(400, `${name} must be an integer >= 0`);
+};
+/** @param {string} name @returns {(value: unknown) => string} */
+const string = (name) => (value) => {
+	if (typeof value === 'string') return value;
+	throw adminError(400, `${name} must be a string`);
+};
+
+/**
+ * The per-instance settings, each declared once here (their meaning: InstanceSettings in
+ * types.d.ts): default and check. An instance definition and updateInstance carry them, the
+ * instance keeps them under these names, reset() goes back to the definition's, and
+ * getInstance shows them. `knownNumbers` defaults to the instance's phone.
+ * @type {{ [K in keyof InstanceSettings]: { default: InstanceSettings[K] | null, check: (value: unknown) => InstanceSettings[K] } }}
+ */
+const SETTINGS = {
+	checkWhatsappQuota: { default: 30000, check: (value) => count('checkWhatsappQuota')(Number(value)) },
+	phone: { default: '79001234567', check: String },
+	knownNumbers: {
+		default: null,
+		check: (value) => {
+			if (!Array.isArray(value)) throw adminError(400, 'knownNumbers must be an array');
+			return value.map(String);
+		},
+	},
+	unbanStatus: { default: 'UNBANNED', check: string('unbanStatus') },
+	appealStatus: { default: 'NO_APPEAL_OPEN', check: string('appealStatus') },
+	authorizationCodeStatus: {
+		default: true,
+		check: (value) => {
+			if (typeof value !== 'boolean') throw adminError(400, 'authorizationCodeStatus must be true or false');
+			return value;
+		},
+	},
+	countKey: {
+		default: COUNT_KEYS[0],
+		check: (value) => {
+			if (!COUNT_KEYS.includes(/** @type {CountKey} */ (value))) throw adminError(400, `countKey must be "count" or "\\u0441ount" (Cyrillic с)`);
+			return /** @type {CountKey} */ (value);
+		},
+	},
+	queueGrowth: { default: 0, check: count('queueGrowth') },
+	answers: {
+		default: {},
+		check: (value) => {
+			if (!value || typeof value !== 'object' || Array.isArray(value)) throw adminError(400, 'answers must be an object: method name -> answer');
+			const unknown = Object.keys(value).filter((method) => !Object.hasOwn(METHOD_TABLE, method));
+			if (unknown.length > 0) throw adminError(400, `answers: unknown method ${unknown.join(', ')}`);
+			return /** @type {Record<string, unknown>} */ (structuredClone(value));
+		},
+	},
+};
+const SETTING_NAMES = /** @type {Array<keyof InstanceSettings>} */ (Object.keys(SETTINGS));
+const DEFAULT_STATE = 'authorized';
 
 const FAULT_KINDS = ['status', 'html', 'empty', 'null', 'delay', 'drop'];
 const RATE_WINDOW_MS = 1000;
@@ -255,28 +300,23 @@ const HTML_502 =
  * @typedef {{ status: number, type: string, body: string, headers?: Record<string, string> }} Reply
  * @typedef {Reply | { drop: true }} Answer drop = destroy the socket without answering
  *
- * @typedef {Object} Instance
+ * @typedef {import('./types').InstanceSettings} InstanceSettings
+ *
+ * An instance: its settings (SETTINGS) and what its requests have done since the last reset.
+ * @typedef {InstanceSettings & InstanceRun} Instance
+ * @typedef {Object} InstanceRun
  * @property {string} id
  * @property {string} token
- * @property {Required<Omit<InstanceDef, 'idInstance'|'apiTokenInstance'|'queue'>> & { queue: QueuedMessage[] }} def what reset() goes back to
+ * @property {InstanceSettings & { stateInstance: string|null, queue: QueuedMessage[] }} def what reset() goes back to
  * @property {string|null} state
  * @property {(string|null)[]} script
  * @property {{ timer: NodeJS.Timeout, back: string|null } | null} reboot
- * @property {number} quota
- * @property {number} used
- * @property {string} phone
- * @property {string[]} knownNumbers
- * @property {string} unbanStatus
- * @property {string} appealStatus
- * @property {boolean} authorizationCodeStatus
+ * @property {number} used checkWhatsapp calls that counted against the quota
  * @property {import('./types').AuthorizationCode | null} authorizationCode
  * @property {number} codesIssued
- * @property {CountKey} countKey
- * @property {number} queueGrowth
  * @property {QueuedMessage[]} queue
  * @property {number} sent
  * @property {number} messageSeq ids of generated messages
- * @property {Record<string, unknown>} answers what a method without a handler answers
  */
 
 /** @type {Answer} */
@@ -286,9 +326,6 @@ const DROP = { drop: true };
 const text = (status, body) => ({ status, type: 'text/plain; charset=utf-8', body });
 /** @param {number} status @param {unknown} value @returns {Reply} */
 const json = (status, value) => ({ status, type: 'application/json', body: JSON.stringify(value) });
-
-// performance.now() is monotonic; adding timeOrigin gives epoch ms that the rate window can trust.
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * GREEN-API documents an integer; a numeric string is accepted too, as the real API seems to.
@@ -421,46 +458,15 @@ function checkState(state) {
 }
 
 /**
- * Checks the settings an instance definition or updateInstance may carry; absent ones stay absent.
- * @param {InstancePatch} patch
- * @returns {InstancePatch}
+ * Checks the settings a definition or updateInstance carries; absent ones stay absent.
+ * @param {Record<string, unknown>} patch
+ * @returns {Partial<InstanceSettings>}
  */
 function checkSettings(patch) {
-	/** @type {InstancePatch} */
+	/** @type {Record<string, unknown>} */
 	const out = {};
-	/** @param {string} name @param {unknown} value */
-	const count = (name, value) => {
-		if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-		throw adminError(400, `${name} must be an integer >= 0`);
-	};
-	if (patch.checkWhatsappQuota !== undefined) out.checkWhatsappQuota = count('checkWhatsappQuota', Number(patch.checkWhatsappQuota));
-	if (patch.phone !== undefined) out.phone = String(patch.phone);
-	if (patch.knownNumbers !== undefined) {
-		if (!Array.isArray(patch.knownNumbers)) throw adminError(400, 'knownNumbers must be an array');
-		out.knownNumbers = patch.knownNumbers.map(String);
-	}
-	for (const key of /** @type {const} */ (['unbanStatus', 'appealStatus'])) {
-		if (patch[key] === undefined) continue;
-		if (typeof patch[key] !== 'string') throw adminError(400, `${key} must be a string`);
-		out[key] = patch[key];
-	}
-	if (patch.authorizationCodeStatus !== undefined) {
-		if (typeof patch.authorizationCodeStatus !== 'boolean') throw adminError(400, 'authorizationCodeStatus must be true or false');
-		out.authorizationCodeStatus = patch.authorizationCodeStatus;
-	}
-	if (patch.countKey !== undefined) {
-		if (!COUNT_KEYS.includes(patch.countKey)) throw adminError(400, `countKey must be "count" or "\\u0441ount" (Cyrillic с)`);
-		out.countKey = patch.countKey;
-	}
-	if (patch.queueGrowth !== undefined) out.queueGrowth = count('queueGrowth', patch.queueGrowth);
-	if (patch.answers !== undefined) {
-		const answers = patch.answers;
-		if (!answers || typeof answers !== 'object' || Array.isArray(answers)) throw adminError(400, 'answers must be an object: method name -> answer');
-		const unknown = Object.keys(answers).filter((method) => !Object.hasOwn(METHOD_TABLE, method));
-		if (unknown.length > 0) throw adminError(400, `answers: unknown method ${unknown.join(', ')}`);
-		out.answers = structuredClone(answers);
-	}
-	return out;
+	for (const name of SETTING_NAMES) if (patch[name] !== undefined) out[name] = SETTINGS[name].check(patch[name]);
+	return /** @type {Partial<InstanceSettings>} */ (out);
 }
 
 /**
@@ -605,44 +611,32 @@ async function startSandbox(options = {}) {
 			stateInstance: inst.state,
 			script: [...inst.script],
 			rebooting: inst.reboot !== null,
-			checkWhatsappQuota: inst.quota,
+			...structuredClone(settingsOf(inst)),
 			checkWhatsappUsed: inst.used,
-			phone: inst.phone,
-			knownNumbers: [...inst.knownNumbers],
-			unbanStatus: inst.unbanStatus,
-			appealStatus: inst.appealStatus,
-			authorizationCodeStatus: inst.authorizationCodeStatus,
 			authorizationCode: inst.authorizationCode && { ...inst.authorizationCode },
-			countKey: inst.countKey,
-			queueGrowth: inst.queueGrowth,
 			messagesQueued: inst.queue.length,
 			messagesSent: inst.sent,
-			answers: structuredClone(inst.answers),
 		};
+	}
+
+	/** @param {InstanceSettings} from @returns {InstanceSettings} */
+	function settingsOf(from) {
+		return /** @type {InstanceSettings} */ (/** @type {unknown} */ (Object.fromEntries(SETTING_NAMES.map((name) => [name, from[name]]))));
 	}
 
 	/** Puts an instance back to its definition. @param {Instance} inst */
 	function restore(inst) {
 		const d = inst.def;
 		cancelReboot(inst);
-		Object.assign(inst, {
+		Object.assign(inst, structuredClone(settingsOf(d)), {
 			state: d.stateInstance,
 			script: [],
-			quota: d.checkWhatsappQuota,
 			used: 0,
-			phone: d.phone,
-			knownNumbers: [...d.knownNumbers],
-			unbanStatus: d.unbanStatus,
-			appealStatus: d.appealStatus,
-			authorizationCodeStatus: d.authorizationCodeStatus,
 			authorizationCode: null,
 			codesIssued: 0,
-			countKey: d.countKey,
-			queueGrowth: d.queueGrowth,
 			queue: structuredClone(d.queue),
 			messageSeq: d.queue.length,
 			sent: 0,
-			answers: structuredClone(d.answers),
 		});
 		sendQueue(inst);
 	}
@@ -653,15 +647,15 @@ async function startSandbox(options = {}) {
 		if (typeof def.apiTokenInstance !== 'string' || !/^[^/?#\s]+$/.test(def.apiTokenInstance)) {
 			throw adminError(400, 'apiTokenInstance must be a non-empty string usable in a URL path');
 		}
-		const settings = { ...INSTANCE_DEFAULTS, ...checkSettings(def) };
+		const defaults = Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name].default]));
+		const settings = /** @type {InstanceSettings} */ ({ ...defaults, ...checkSettings(/** @type {Record<string, unknown>} */ (/** @type {unknown} */ (def))) });
 		// null is a real state ("still being created"), so only undefined takes the default.
-		const stateInstance = def.stateInstance === undefined ? INSTANCE_DEFAULTS.stateInstance : checkState(def.stateInstance);
+		const stateInstance = def.stateInstance === undefined ? DEFAULT_STATE : checkState(def.stateInstance);
 		const id = String(def.idInstance);
 		const old = instances.get(id);
 		if (old) cancelReboot(old);
 		/** @type {Instance} */
 		const inst = /** @type {Instance} */ ({ id, token: def.apiTokenInstance, reboot: null, messageSeq: 0 });
-		inst.phone = settings.phone;
 		inst.def = {
 			...settings,
 			stateInstance,
@@ -721,7 +715,7 @@ async function startSandbox(options = {}) {
 	 * @param {string} id @param {string} method
 	 */
 	function admit(id, method) {
-		const t = now();
+		const t = config.now();
 		const limit = rateLimits[method];
 		if (limit !== null && limit !== undefined) {
 			const key = `${id} ${method}`;
@@ -794,7 +788,7 @@ async function startSandbox(options = {}) {
 
 	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {string} path */
 	async function handleApi(req, res, path) {
-		const arrivedAt = Date.now();
+		const arrivedAt = config.now();
 		stats.total++;
 		stats.firstAt ??= arrivedAt;
 		stats.lastAt = arrivedAt;
@@ -957,11 +951,9 @@ async function startSandbox(options = {}) {
 		updateInstance(id, patch) {
 			const inst = getInstance(id);
 			if (patch === null || typeof patch !== 'object') throw adminError(400, 'settings must be an object');
-			const unknown = Object.keys(patch).filter((key) => !SETTINGS.includes(key));
-			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTINGS.join(', ')}; the state: setState; the queue: setQueue)`);
-			const { checkWhatsappQuota, ...settings } = checkSettings(patch);
-			Object.assign(inst, settings);
-			if (checkWhatsappQuota !== undefined) inst.quota = checkWhatsappQuota;
+			const unknown = Object.keys(patch).filter((key) => !Object.hasOwn(SETTINGS, key));
+			if (unknown.length > 0) throw adminError(400, `not a setting: ${unknown.join(', ')} (settings: ${SETTING_NAMES.join(', ')}; the state: setState; the queue: setQueue)`);
+			Object.assign(inst, checkSettings(/** @type {Record<string, unknown>} */ (patch)));
 			return view(inst);
 		},
 		setState(id, state) {
@@ -1029,7 +1021,6 @@ const exported = {
 	DEMO,
 	DEFAULTS,
 	DEFAULT_RATE_LIMITS,
-	INSTANCE_DEFAULTS,
 	METHODS,
 	METHOD_TABLE,
 	STATE_REFUSALS,

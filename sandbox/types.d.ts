@@ -6,35 +6,39 @@
 /** `сount` with a Cyrillic first letter (U+0441), as GREEN-API's WhatsApp examples spell it, or `count`. */
 export type CountKey = 'count' | '\u0441ount';
 
-export interface InstanceDef {
+/** What each instance can be set to answer; defaults and checks: SETTINGS in server.js. */
+export interface InstanceSettings {
+	/** successful checkWhatsapp calls before HTTP 466 (default 30000) */
+	checkWhatsappQuota: number;
+	/** the account's own number (default '79001234567') */
+	phone: string;
+	/** numbers once connected to the instance; unban and unbanStatus work only for these (default [phone]) */
+	knownNumbers: string[];
+	/** what unban answers (default 'UNBANNED') */
+	unbanStatus: string;
+	/** what unbanStatus answers until an unban call puts its own status on record (default 'NO_APPEAL_OPEN') */
+	appealStatus: string;
+	/** false: getAuthorizationCode answers `{status: false, code: ''}` (default true) */
+	authorizationCodeStatus: boolean;
+	/** key of getMessagesCount answers (default Cyrillic 'сount') */
+	countKey: CountKey;
+	/** messages added to the queue before each getMessagesCount answer (default 0) */
+	queueGrowth: number;
+	/** per method without a handler of its own (a read-only method of the node): its JSON answer (default {}) */
+	answers: Record<string, unknown>;
+}
+
+export interface InstanceDef extends Partial<InstanceSettings> {
 	idInstance: string | number;
 	apiTokenInstance: string;
 	/** default 'authorized'; null = still being created */
 	stateInstance?: string | null;
-	/** successful checkWhatsapp calls before HTTP 466 (default 30000) */
-	checkWhatsappQuota?: number;
-	/** the account's own number (default '79001234567') */
-	phone?: string;
-	/** numbers once connected to the instance; unban and unbanStatus work only for these (default [phone]) */
-	knownNumbers?: string[];
-	/** what unban answers (default 'UNBANNED') */
-	unbanStatus?: string;
-	/** what unbanStatus answers until an unban call puts its own status on record (default 'NO_APPEAL_OPEN') */
-	appealStatus?: string;
-	/** false: getAuthorizationCode answers `{status: false, code: ''}` (default true) */
-	authorizationCodeStatus?: boolean;
-	/** key of getMessagesCount answers (default Cyrillic 'сount') */
-	countKey?: CountKey;
 	/** outgoing queue at the start: a number of generated messages, or the messages (default 0) */
 	queue?: number | MessageDef[];
-	/** messages added to the queue before each getMessagesCount answer (default 0) */
-	queueGrowth?: number;
-	/** per method without a handler of its own (a read-only method of the node): its JSON answer (default {}) */
-	answers?: Record<string, unknown>;
 }
 
 /** What updateInstance changes (until reset). The state: setState; the queue: setQueue / pushMessages. */
-export type InstancePatch = Partial<Omit<InstanceDef, 'idInstance' | 'apiTokenInstance' | 'stateInstance' | 'queue'>>;
+export type InstancePatch = Partial<InstanceSettings>;
 
 /** A message for the outgoing queue; missing fields are generated. */
 export interface MessageDef {
@@ -89,6 +93,8 @@ export interface SandboxOptions {
 	authorizationCodeMs?: number;
 	/** 400 texts per state for checkWhatsapp, over STATE_REFUSALS (key 'null' for the null state) */
 	refusals?: Partial<Record<string, string>>;
+	/** epoch ms for the rate windows and arrival times (tests pass the nodes' virtual clock) */
+	now?: () => number;
 	instances?: InstanceDef[];
 }
 
@@ -99,29 +105,20 @@ export interface AuthorizationCode {
 	expiresAt: number;
 }
 
-export interface InstanceView {
+export interface InstanceView extends InstanceSettings {
 	idInstance: string;
 	apiTokenInstance: string;
 	stateInstance: string | null;
 	/** states still to be served by getStateInstance */
 	script: Array<string | null>;
 	rebooting: boolean;
-	checkWhatsappQuota: number;
 	checkWhatsappUsed: number;
-	phone: string;
-	knownNumbers: string[];
-	unbanStatus: string;
-	appealStatus: string;
-	authorizationCodeStatus: boolean;
 	/** the last code handed out, until it is entered */
 	authorizationCode: AuthorizationCode | null;
-	countKey: CountKey;
-	queueGrowth: number;
 	/** the outgoing queue's length */
 	messagesQueued: number;
 	/** messages the instance sent from its queue */
 	messagesSent: number;
-	answers: Record<string, unknown>;
 }
 
 export interface Bucket {
@@ -207,7 +204,6 @@ export interface SandboxModule {
 	DEMO: Readonly<{ idInstance: string; apiTokenInstance: string; stateInstance: string }>;
 	DEFAULTS: Readonly<Required<Omit<SandboxOptions, 'instances'>>>;
 	DEFAULT_RATE_LIMITS: Readonly<Record<string, number | null>>;
-	INSTANCE_DEFAULTS: Readonly<Required<Omit<InstanceDef, 'idInstance' | 'apiTokenInstance' | 'knownNumbers' | 'queue'>>>;
 	/** HTTP verb of each method (also the list of known methods) */
 	METHODS: Readonly<Record<string, 'GET' | 'POST'>>;
 	METHOD_TABLE: Readonly<Record<string, Readonly<MethodInfo>>>;

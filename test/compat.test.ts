@@ -6,8 +6,8 @@
  * operation has (name, type, default, option values, collection options), and the top-level
  * output fields of each operation and trigger event, found by running them through n8n's engine
  * against the sandbox. This test fails when anything in the contract changed or disappeared;
- * additions pass. A change that breaks the contract needs a new node version (README,
- * "Versioning"), never an edit of the contract.
+ * additions pass. A change that breaks the contract needs a new node version
+ * (docs/RELEASE.md, "Versioning"), never an edit of the contract.
  *
  * `GREEN_API_COMPAT_UPDATE=1 npx jest test/compat.test.ts` adds what is new to the contract
  * (and still fails on what was lost): run it when releasing, so that new things are protected.
@@ -25,7 +25,8 @@ import type {
 	IVersionedNodeType,
 } from 'n8n-workflow';
 
-import { credentialTypes, credentialsFor, greenApiNode, greenApiTrigger, makeToken, pollTrigger, runGreenApi, startSandbox } from './fixtures';
+import { credentialTypes, credentialsFor, greenApiNode, greenApiTrigger, items, makeToken, pollTrigger, runGreenApi, startSandbox } from './fixtures';
+import { loadFixtures } from './harness/operations';
 import type { InstanceDef, Sandbox } from './fixtures';
 
 const CONTRACT_FILE = path.join(__dirname, 'compat.contract.json');
@@ -137,30 +138,24 @@ function instance(stateInstance = 'authorized'): InstanceDef {
 interface NodeScenario {
 	operation: string;
 	parameters?: INodeParameters;
+	input?: IDataObject;
 	instance: InstanceDef;
 }
 /**
- * One scenario per output shape of each operation (each on its own instance: no pacing waits,
- * no state shared). A new operation adds its scenario here.
+ * One scenario per output shape of each operation: the fixture cases marked `contract: true`
+ * (test/operations), each on its own instance (no pacing waits, no state shared), one input item.
  */
-const NODE_SCENARIOS: Record<string, NodeScenario> = {
-	getState: { operation: 'getState', instance: instance() },
-	checkWhatsapp: { operation: 'checkWhatsapp', parameters: { phoneNumber: '+7 900 123-45-67' }, instance: instance() },
-	unban: {
-		operation: 'unban',
-		parameters: { phoneNumber: '+7 900 123-45-67', description: 'Please review the ban of +79001234567.' },
-		instance: instance('blocked'),
-	},
-	reboot: { operation: 'reboot', instance: instance() },
-	logout: { operation: 'logout', instance: instance() },
-	getQrCode: { operation: 'getQrCode', instance: instance('notAuthorized') },
-	'getQrCode (already linked)': { operation: 'getQrCode', instance: instance('authorized') },
-	getAccountInfo: { operation: 'getAccountInfo', instance: instance() },
-	getLinkCode: { operation: 'getLinkCode', parameters: { phoneNumber: '+44 1234 567891' }, instance: instance('notAuthorized') },
-	getAppealStatus: { operation: 'getAppealStatus', parameters: { phoneNumber: '+7 900 123-45-67' }, instance: instance('blocked') },
-	getOutgoingQueue: { operation: 'getOutgoingQueue', instance: instance('notAuthorized') },
-	'getOutgoingQueue (Include Messages)': { operation: 'getOutgoingQueue', parameters: { includeMessages: true }, instance: instance('notAuthorized') },
-};
+const NODE_SCENARIOS: Record<string, NodeScenario> = Object.fromEntries(
+	loadFixtures().flatMap((fixture) =>
+		fixture.cases
+			.filter((c) => c.contract)
+			.map((c) => {
+				const def = instance(c.instance?.stateInstance ?? 'authorized');
+				Object.assign(def, c.instance);
+				return [c.title, { operation: fixture.operation, parameters: c.parameters, input: c.input?.[0], instance: def }];
+			}),
+	),
+);
 
 const trigger = { currentState: instance('starting'), initialState: instance(), stateChanged: instance('blocked'), stuck: instance('starting') };
 
@@ -176,7 +171,7 @@ async function nodeOutputs(): Promise<Record<string, Record<string, Outputs>>> {
 			const result = await runGreenApi(
 				credentialsFor(sandbox, scenario.instance),
 				{ operation: scenario.operation, ...scenario.parameters },
-				{ typeVersion: VERSION }, // a saved node keeps its version when newer ones appear
+				{ typeVersion: VERSION, items: items(scenario.input ?? {}) }, // a saved node keeps its version when newer ones appear
 			);
 			if (result.error) throw result.error;
 			if (result.items.length !== 1) throw new Error(`${result.items.length} items for one input item`);
@@ -184,7 +179,8 @@ async function nodeOutputs(): Promise<Record<string, Record<string, Outputs>>> {
 			const key = `instance/${scenario.operation}`;
 			byOperation[key] = {
 				...byOperation[key],
-				[name]: { json: Object.keys(item.json).sort(), binary: Object.keys(item.binary ?? {}).sort() },
+				// The input item's own fields come through per-number operations: not the operation's output.
+				[name]: { json: Object.keys(item.json).filter((key) => !(key in (scenario.input ?? {}))).sort(), binary: Object.keys(item.binary ?? {}).sort() },
 			};
 		} catch (error) {
 			failedRuns.push(`operation scenario "${name}" failed: ${(error as Error).message}`);

@@ -15,7 +15,7 @@ function rowsByMethod(text: string): Record<string, string[]> {
 	const rows: Record<string, string[]> = {};
 	for (const line of text.split('\n')) {
 		const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
-		if (cells.length > 1 && Object.hasOwn(METHODS, cells[0])) rows[cells[0]] = cells;
+		if (cells.length > 1 && cells[0] in METHODS) rows[cells[0]] = cells;
 	}
 	return rows;
 }

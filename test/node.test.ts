@@ -3,6 +3,9 @@
  * sandbox over real HTTP, with the credential applied the way n8n applies it: what holds for
  * every operation (credentials, errors, the request path). Each operation's own behaviour is
  * in its fixture, test/operations/<operation>.fixture.ts.
+ *
+ * The nodes and the sandbox run on a virtual clock (harness/clock.ts): the pace of 1 request/s
+ * and the backoff between retries hold in virtual time without being waited out.
  */
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteSingleFunctions, INode, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
@@ -13,6 +16,7 @@ import { GreenApi } from '../nodes/GreenApi/GreenApi.node';
 import { getState } from '../nodes/GreenApi/resources/instance/getState';
 import { instanceOperations } from '../nodes/GreenApi/resources/instance';
 import { operationOption } from '../nodes/GreenApi/operation';
+import { useSkipClock } from './harness/clock';
 import { findSecret, logs, runNode } from './harness/engine';
 import type { NodeRunResult } from './harness/engine';
 import { expectNoToken as expectNoSecret } from './harness/expect';
@@ -23,10 +27,11 @@ const main: InstanceDef = { idInstance: '1101000001', apiTokenInstance: makeToke
 const faults: InstanceDef = { idInstance: '1101000004', apiTokenInstance: makeToken('d4d4') };
 const TOKENS = [main, faults].map((i) => i.apiTokenInstance);
 
+const clock = useSkipClock();
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ instances: [main, faults], rebootMs: 300 });
+	sandbox = await startSandbox({ instances: [main, faults], rebootMs: 300, now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => {

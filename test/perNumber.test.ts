@@ -2,18 +2,23 @@
  * Per-number operations over whole lists, through n8n's engine against the sandbox: what
  * the operation fixtures cannot say with data alone (time, parallel executions, memory, the
  * error output).
+ *
+ * The nodes and the sandbox run on a virtual clock (harness/clock.ts): times below are virtual,
+ * the pace and the sandbox's limits hold in it, and waiting for the pace still shows as time.
  */
 import { liveRunMemos } from '../nodes/client/runMemo';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { InstanceDef, Sandbox } from './fixtures';
+import { useSkipClock } from './harness/clock';
 import { logs } from './harness/engine';
 import { expectNoToken } from './harness/expect';
 
+const clock = useSkipClock();
 let sandbox: Sandbox;
 let nextId = 1104000000;
 
 beforeAll(async () => {
-	sandbox = await startSandbox();
+	sandbox = await startSandbox({ now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 
@@ -40,13 +45,13 @@ test('after the 466 the other items fail at once: no further request, no waiting
 	logs.clear();
 	// 40 distinct numbers at 2 per second would take about 20 s if each waited its turn.
 	const input = numbers(40);
-	const started = Date.now();
+	const started = clock.now();
 	const result = await runGreenApi(
 		credentialsFor(sandbox, instance),
 		{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}', options: { maxRequestsPerSecond: 2 } },
 		{ items: items(...input), continueOnFail: true },
 	);
-	const seconds = (Date.now() - started) / 1000;
+	const seconds = (clock.now() - started) / 1000;
 
 	const stats = sandbox.stats();
 	expect(stats.byMethod.checkWhatsapp?.byStatus).toEqual({ '200': 3, '466': 1 });
@@ -62,37 +67,40 @@ test('after the 466 the other items fail at once: no further request, no waiting
 		});
 	});
 	expect(result.items.map((item) => item.pairedItem)).toEqual(input.map((_, item) => ({ item })));
-	// Four requests at 2/s take about 2 s; the 36 refused items add nothing. 10 s is half of
-	// what waiting for the pace would take, with slack for a busy machine.
-	expect(seconds).toBeLessThan(10);
+	// Four requests at 2/s take about 1.6 s; the 36 refused items add nothing (waiting for
+	// their turns would add 18.9 s).
+	expect(seconds).toBeLessThan(5);
 	expectNoToken(result, [instance.apiTokenInstance]);
 
 	// The refused items left (almost) nothing queued at the instance's pacer: the next execution
 	// asks at once, not after the 18 s their turns would have taken.
 	sandbox.resetStats();
-	const nextStarted = Date.now();
+	const nextStarted = clock.now();
 	const next = await runGreenApi(credentialsFor(sandbox, instance), { operation: 'checkWhatsapp', phoneNumber: '441234567891', options: { maxRequestsPerSecond: 2 } });
 	expect(next.error?.message).toBe('The monthly GREEN-API quota for checkWhatsapp is used up (3 of 3 used) [item 0]');
-	expect((Date.now() - nextStarted) / 1000).toBeLessThan(6);
+	expect((clock.now() - nextStarted) / 1000).toBeLessThan(3);
 }, 60_000);
 
 test('lists without repeats keep the pace: N numbers at R per second, no 429, about N/R seconds', async () => {
 	const instance = newInstance();
 	sandbox.resetStats();
 	const input = numbers(30);
-	const started = Date.now();
+	const started = clock.now();
 	const result = await runGreenApi(
 		credentialsFor(sandbox, instance),
 		{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}', options: { maxRequestsPerSecond: 10 } },
 		{ items: items(...input) },
 	);
-	const seconds = (Date.now() - started) / 1000;
+	const seconds = (clock.now() - started) / 1000;
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => item.json.phoneNumber)).toEqual(input.map((i) => i.phone));
 	expect(result.items.some((item) => 'repeatOfEarlierItem' in item.json)).toBe(false);
 	// Not faster than GREEN-API allows (the sandbox answers 429 above 10/s) ...
 	expect(sandbox.stats().byMethod.checkWhatsapp?.byStatus).toEqual({ '200': 30 });
-	// ... and not held back by the share: 30 at 10/s is about 3 s; 9 s leaves a busy machine slack.
+	// ... nor faster than the pace (29 intervals of at least 100 ms) ...
+	expect(seconds).toBeGreaterThanOrEqual(2.9);
+	// ... and not held back by the share: 30 at 10/s is about 3 s; 9 s leaves a busy machine slack
+	// (virtual time runs at least as fast as real time).
 	expect(seconds).toBeLessThan(9);
 }, 60_000);
 

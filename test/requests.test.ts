@@ -1,18 +1,23 @@
 /**
  * What goes over the wire, through n8n's engine: the bodies every operation sends, what is sent
- * again after a failure, and how the package's retries combine with n8n's Retry On Fail.
+ * again after a failure, how the package's retries combine with n8n's Retry On Fail, and a
+ * workflow that loops back to the node.
+ * The nodes and the sandbox run on a virtual clock (harness/clock.ts): the pace and the backoff
+ * hold in virtual time without being waited out.
  */
 import { instanceOperations } from '../nodes/GreenApi/resources/instance';
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from './fixtures';
 import type { InstanceDef, Sandbox } from './fixtures';
+import { useSkipClock } from './harness/clock';
 import { startServer } from './harness/server';
 import type { RecordedRequest } from './harness/server';
 
+const clock = useSkipClock();
 let sandbox: Sandbox;
 let nextId = 1107000000;
 
 beforeAll(async () => {
-	sandbox = await startSandbox();
+	sandbox = await startSandbox({ now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 
@@ -132,6 +137,19 @@ describe("n8n's Retry On Fail", () => {
 		expect(requestsOf(instance)).toBe(3);
 	});
 
+	it('a later try sends again only the items whose request failed: no second quota check for the others', async () => {
+		const instance = newInstance();
+		sandbox.injectFault({ idInstance: instance.idInstance, method: 'checkWhatsapp', kind: 'status', status: 502, count: 1 });
+		const result = await runGreenApi(
+			credentialsFor(sandbox, instance),
+			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' },
+			{ items: items({ phone: '+44 7700 900151' }, { phone: '+44 7700 900152' }), settings: retryOnFail },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.existsWhatsapp)).toEqual([true, true]);
+		expect(requestsOf(instance)).toBe(3);
+	});
+
 	it('never files a second appeal: a later try gets the first try\'s outcome, for every item', async () => {
 		const instance = newInstance({ stateInstance: 'blocked', knownNumbers: ['447700900150', '447700900151'] });
 		// The first appeal is filed; the second meets a 502. n8n then runs the whole node again.
@@ -143,5 +161,22 @@ describe("n8n's Retry On Fail", () => {
 		);
 		expect(result.error?.message).toMatch(/server error \(502\)/);
 		expect(requestsOf(instance)).toBe(2);
+	});
+});
+
+describe('a workflow that loops back to the node', () => {
+	it('asks GREEN-API again in each run of one execution: never a stale answer', async () => {
+		const instance = newInstance();
+		sandbox.resetStats();
+		const result = await runGreenApi(
+			credentialsFor(sandbox, instance),
+			{ operation: 'checkWhatsapp', phoneNumber: '={{ $json.phone }}' },
+			{ items: items({ phone: '+44 1234 567891' }, { phone: '441234567891' }, { phone: '+44 1234 567890' }), runs: 3 },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.run.data.resultData.runData[result.node.name]).toHaveLength(3);
+		// Within a run a repeated number is asked once; each of the 3 runs asks both numbers again.
+		expect(requestsOf(instance)).toBe(3 * 2);
+		expect(result.items.map((item) => item.json.repeatOfEarlierItem)).toEqual([undefined, true, undefined]);
 	});
 });

@@ -400,7 +400,8 @@ describe('GREEN-API sandbox', () => {
 	});
 
 	it('holds every method of the node to the node\'s pace per instance, and answers it with its verb only', async () => {
-		const limited = await startSandbox({ instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'notAuthorized' }] });
+		// A clock that stands still: every request is in the same second, however slow the machine.
+		const limited = await startSandbox({ now: () => 1_000_000, instances: [{ idInstance: ID, apiTokenInstance: TOKEN, stateInstance: 'notAuthorized' }] });
 		try {
 			const body = { phoneNumber: 79001234567, description: 'appeal' };
 			for (const [method, spec] of Object.entries(METHOD_TABLE)) {
@@ -456,9 +457,11 @@ describe('GREEN-API sandbox', () => {
 	});
 
 	it('rate limits per instance and method over a 1 s sliding window of accepted requests', async () => {
-		const limited = await startSandbox({ retryAfter: 1, instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
+		// The window read on a clock the test moves, so a busy machine cannot stretch a "second".
+		let now = 1_000_000;
+		const limited = await startSandbox({ retryAfter: 1, now: () => now, instances: [{ idInstance: ID, apiTokenInstance: TOKEN }] });
 		try {
-			const t0 = Date.now();
+			const t0 = now;
 			expect((await call(limited, 'getStateInstance')).status).toBe(200);
 			const refused = await call(limited, 'getStateInstance');
 			expect([refused.status, await refused.text(), refused.headers.get('retry-after')]).toEqual([429, 'Too Many Requests', '1']);
@@ -467,19 +470,21 @@ describe('GREEN-API sandbox', () => {
 			expect(burst.filter((r) => r.status === 200)).toHaveLength(10);
 			expect(burst.filter((r) => r.status === 429)).toHaveLength(2);
 
-			await sleep(600 - (Date.now() - t0));
+			now = t0 + 600;
+			expect((await call(limited, 'getStateInstance')).status).toBe(429);
+			now = t0 + 999;
 			expect((await call(limited, 'getStateInstance')).status).toBe(429);
 			// 1 s after the one accepted call: open again, because the 429s did not count.
-			await sleep(1050 - (Date.now() - t0));
+			now = t0 + 1000;
 			expect((await call(limited, 'getStateInstance')).status).toBe(200);
 
 			const stats = limited.stats();
-			expect(stats.byStatus['429']).toBe(4);
-			expect(stats.byMethod.getStateInstance).toMatchObject({ requests: 4, ok: 2, rateLimited: 2 });
+			expect(stats.byStatus['429']).toBe(5);
+			expect(stats.byMethod.getStateInstance).toMatchObject({ requests: 5, ok: 2, rateLimited: 3 });
 			expect(stats.byMethod.checkWhatsapp).toMatchObject({ requests: 12, ok: 10, rateLimited: 2 });
 			const arrivals = stats.arrivals.getStateInstance;
 			expect(arrivals).toHaveLength(2);
-			expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(1000);
+			expect(arrivals[1] - arrivals[0]).toBe(1000);
 		} finally {
 			await limited.close();
 		}

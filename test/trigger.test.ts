@@ -3,9 +3,12 @@
  * in trigger mode, WorkflowExecute in manual mode) against the sandbox over real HTTP, with the
  * workflow's static data round-tripped the way n8n stores it.
  *
- * The transport paces getStateInstance at 1 request/s per instance (process-wide), so tests that
- * poll an instance several times cost about a second per poll; each test uses its own instance.
+ * The transport paces getStateInstance at 1 request/s per instance (process-wide), and each test
+ * uses its own instance. The nodes and the sandbox run on a virtual clock (harness/clock.ts): the
+ * pacer's second between two polls and the retries' backoff are still there, in virtual time,
+ * without being waited out. Timestamps are checked against that clock.
  */
+import { useSkipClock } from './harness/clock';
 import { findSecret, logs } from './harness/engine';
 import type { PollRunResult } from './harness/engine';
 import { expectNoToken as expectNoSecret } from './harness/expect';
@@ -65,10 +68,11 @@ const queueFaults = Object.assign(instance('b026', 'notAuthorized'), { queue: 50
 const manualQueue = Object.assign(instance('b027', 'yellowCard'), { queue: 3, countKey: 'count' });
 const WRONG_TOKEN = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433';
 
+const clock = useSkipClock();
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ instances: defs });
+	sandbox = await startSandbox({ instances: defs, now: clock.now });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => {
@@ -78,7 +82,7 @@ beforeEach(() => {
 
 interface Poll extends PollRunResult {
 	mode: 'manual' | 'trigger';
-	/** Epoch ms just before and just after the poll. */
+	/** Epoch ms (virtual) just before and just after the poll. */
 	before: number;
 	after: number;
 }
@@ -97,14 +101,14 @@ async function poll(
 	const credentials = credentialsFor(sandbox, inst);
 	if (o.credentials) Object.assign(credentials.greenApi, o.credentials);
 	const mode = o.mode ?? 'trigger';
-	const before = Date.now();
+	const before = clock.now();
 	const result = await pollTrigger(credentials, o.parameters ?? {}, {
 		mode,
 		staticData: o.staticData,
 		activation: o.activation,
 		activationMode: o.activationMode,
 	});
-	return { ...result, mode, before, after: Date.now() };
+	return { ...result, mode, before, after: clock.now() };
 }
 
 function watchOf(result: PollRunResult): Watch {
@@ -116,7 +120,7 @@ function stored(watch: Watch): IDataObject {
 }
 
 function minutesAgo(minutes: number): string {
-	return new Date(Date.now() - minutes * 60_000).toISOString();
+	return new Date(clock.now() - minutes * 60_000).toISOString();
 }
 
 /** An ISO timestamp taken during the poll. */
@@ -156,15 +160,13 @@ function statsOf(inst: InstanceDef): { requests: number; byStatus: Record<string
 
 /**
  * Each of `polls` polls got its answer from getStateInstance with one request. The transport
- * paces an instance at 1.05 s per request, measured when a request leaves; one that takes a
- * little longer on its way than the next can arrive under 1 s before it, and the sandbox's
- * limiter answers 429, which the transport retries. Such 429s are allowed, nothing else.
+ * paces an instance at 1.05 s per request; on the virtual clock a request reaches the sandbox at
+ * the time of its turn, so the sandbox's limiter (1 per second) never answers 429.
  */
 function expectPolled(inst: InstanceDef, polls: number): void {
 	const { requests, byStatus } = statsOf(inst);
-	const limited = byStatus['429'] ?? 0;
-	expect(byStatus).toEqual(limited ? { '200': polls, '429': limited } : { '200': polls });
-	expect(requests).toBe(polls + limited);
+	expect(byStatus).toEqual({ '200': polls });
+	expect(requests).toBe(polls);
 }
 
 const ALL_TOKENS = () => [...defs.map((d) => d.apiTokenInstance), WRONG_TOKEN];
@@ -387,7 +389,8 @@ describe('first poll', () => {
 			aboveThresholdSince: null,
 			polledAt: expectDuring(item.polledAt, fresh),
 		});
-		expect(fresh.persisted).toBe(false);
+		// n8n never saves static data after a manual run; the node does not even touch it.
+		expect(fresh.staticDataChanged).toBe(false);
 		expect(fresh.run?.status).toBe('success');
 
 		// An active workflow watching the same instance recorded "authorized"; the instance now says "starting".
@@ -395,7 +398,7 @@ describe('first poll', () => {
 		const differs = await poll(manual, { mode: 'manual', parameters: quietOptions, staticData: stored(watch) });
 		expect(only(differs)).toMatchObject({ event: 'currentState', stateInstance: 'starting', previousState: 'authorized', stateSince: null });
 		expect(differs.staticData).toEqual(stored(watch));
-		expect(differs.persisted).toBe(false);
+		expect(differs.staticDataChanged).toBe(false);
 
 		const same: Watch = { ...watch, state: 'starting' };
 		const unchanged = await poll(manual, { mode: 'manual', staticData: stored(same) });
@@ -847,7 +850,7 @@ describe('transient failures emit nothing and leave the stored state untouched',
 		];
 		const outcomes = await Promise.all(kinds.map(async ([name, fault], i) => await sitOut(name, retried[i], fault)));
 		outcomes.forEach((outcome, i) => expect(outcome.actual).toEqual(outcome.expected(i === 0 ? 8 : 4, kinds[i][2])));
-	}, 60_000); // 8 attempts for a 429 back off for up to ~35 s
+	}, 60_000); // 8 attempts for a 429 back off for up to ~35 s (virtual time: skipped, not waited)
 
 	type Once = [name: string, fault: Omit<Fault, 'idInstance'>, parameters: INodeParameters, warning: RegExp];
 	const once: Once[] = [

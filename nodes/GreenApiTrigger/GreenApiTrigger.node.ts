@@ -1,6 +1,7 @@
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
+import { clock } from '../client/clock';
 import { failureOf, howItPasses } from '../client/errors';
 import { readMessagesCount } from '../client/queue';
 import { KNOWN_STATES } from '../client/states';
@@ -156,7 +157,7 @@ export class GreenApiTrigger implements INodeType {
 			this.logger.warn('GREEN-API answered without a stateInstance; the state is left as it was', { idInstance });
 			return null;
 		}
-		const observation: Observation = { idInstance, stateInstance: stateAnswer.stateInstance, now: new Date() };
+		const observation: Observation = { idInstance, stateInstance: stateAnswer.stateInstance, now: new Date(clock.now()) };
 
 		// One more request per poll, only with the queue alert on. A count that cannot be read
 		// leaves the queue's part of the watch as it was; the state is still handled.

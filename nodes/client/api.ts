@@ -44,12 +44,40 @@ export function normalizeApiUrl(raw: unknown): string {
 	return url.replace(/\/+$/, '');
 }
 
-/** Reads and checks the credential fields; the messages never include the token. */
+/**
+ * What a field holds, told without its characters: a value in the wrong field may be the token.
+ * The length and the kind of characters are enough to see the mistake.
+ */
+function described(value: string): string {
+	if (value === '') return 'it is empty';
+	const kinds = [/[0-9]/.test(value) && 'digits', /[A-Za-z]/.test(value) && 'letters', /[^0-9A-Za-z]/.test(value) && 'other characters'].filter(Boolean);
+	return `it holds ${value.length} character${value.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
+}
+
+/**
+ * A host a person could mean. A token pasted into the API URL field would become a long host
+ * without a dot, and n8n's network errors name the host.
+ */
+function plausibleHost(apiUrl: string): boolean {
+	try {
+		const { hostname } = new URL(apiUrl);
+		return hostname !== '' && (hostname.includes('.') || hostname.startsWith('[') || hostname.length <= 20);
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Reads and checks the credential fields. A message never shows a field's value: one pasted
+ * into the wrong field may be the token, which redaction by value would not know.
+ */
 export function readCredentials(data: ICredentialDataDecryptedObject): InstanceCredentials {
-	const idInstance = String(data.idInstance ?? '').trim();
+	// People copy the ID with spaces, as it is sometimes shown (`1101 000001`).
+	const idInstance = String(data.idInstance ?? '').replace(/\s+/g, '');
 	if (!/^\d{1,10}$/.test(idInstance)) {
+		const swapped = idInstance.length > 10 && /\D/.test(idInstance) ? ': is the API Token in this field?' : '';
 		throw new Error(
-			`The Instance ID in the GREEN-API credential must be 1 to 10 digits (idInstance from the console), got "${idInstance.slice(0, 40)}"`,
+			`The Instance ID in the GREEN-API credential must be 1 to 10 digits (idInstance from the console), but ${described(idInstance)}${swapped}`,
 		);
 	}
 	const apiTokenInstance = String(data.apiTokenInstance ?? '').trim();
@@ -58,32 +86,95 @@ export function readCredentials(data: ICredentialDataDecryptedObject): InstanceC
 			'The API Token in the GREEN-API credential is empty or contains spaces or slashes: copy apiTokenInstance from the console again',
 		);
 	}
-	return { apiUrl: normalizeApiUrl(data.apiUrl), idInstance, apiTokenInstance };
-}
-
-/** A request names its GREEN-API method as its whole relative URL, e.g. `/getStateInstance`. */
-function methodOf(url: string | undefined): string | undefined {
-	const match = /^\/?([A-Za-z]+)$/.exec(url ?? '');
-	return match ? match[1] : undefined;
+	const apiUrl = normalizeApiUrl(data.apiUrl);
+	if (!plausibleHost(apiUrl)) {
+		throw new Error(
+			`The API URL in the GREEN-API credential must be the apiUrl from the console, e.g. https://1103.api.green-api.com, but its host is not a host name: ${described(apiUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''))}`,
+		);
+	}
+	return { apiUrl, idInstance, apiTokenInstance };
 }
 
 /**
- * The credential's `authenticate`: turns `/method` into `{apiUrl}/waInstance{id}/{method}/{token}`.
- * Only here is the token joined to a URL. A request already built (n8n re-authenticates once
- * after a 401) is returned as it is.
+ * Where n8n's helpers put a request's address: `url` (httpRequest, our nodes, the credential
+ * test), or `uri` (the legacy request of n8n's HTTP Request node).
+ */
+type RequestOptions = IHttpRequestOptions & { uri?: string | URL };
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * The path and query of an absolute or based address below the API URL, e.g. `/sendMessage`;
+ * undefined for any other address: another host, scheme or port, or a path outside the API URL's.
+ */
+function pathBelow(apiUrl: string, target: string, baseURL: string | undefined): string | undefined {
+	try {
+		const url = ABSOLUTE.test(target) ? new URL(target) : new URL(target.replace(/^\/+/, ''), `${String(baseURL).replace(/\/+$/, '')}/`);
+		const api = new URL(apiUrl);
+		const prefix = api.pathname.replace(/\/+$/, '');
+		if (url.origin !== api.origin || !url.pathname.startsWith(`${prefix}/`)) return undefined;
+		return url.pathname.slice(prefix.length) + url.search;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * GREEN-API's path for what a user or a node wrote below the API URL: `/method[/more]` or
+ * `/waInstance{id}/method[/token slot[/more]]` (as the console shows it) both become
+ * `/waInstance{id}/method/{token}[/more]` (e.g. deleteNotification's receipt id is "more").
+ * Written again from its own output it is unchanged. Undefined when no method is named.
+ */
+function methodOf(below: string, credentials: InstanceCredentials): string | undefined {
+	const [path, ...query] = below.split('?');
+	const segments = path.split('/').slice(1);
+	while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
+	const instance = /^waInstance(\d*)$/i.exec(segments[0] ?? '');
+	if (instance) {
+		if (instance[1] !== '' && instance[1] !== credentials.idInstance) {
+			throw new Error(
+				'The URL names another instance than the Instance ID of the GREEN-API credential: leave /waInstance... out of the URL (https://<API URL>/<method>), or use the credential of that instance',
+			);
+		}
+		segments.splice(0, 1);
+		segments.splice(1, 1); // the token's place
+	}
+	const [method, ...more] = segments;
+	if (method === undefined || !/^[A-Za-z]+$/.test(method)) return undefined;
+	const token = encodeURIComponent(credentials.apiTokenInstance);
+	return [`/waInstance${credentials.idInstance}`, method, token, ...more].join('/') + (query.length > 0 ? `?${query.join('?')}` : '');
+}
+
+/**
+ * The credential's `authenticate`: adds the instance and the token to a request for the
+ * credential's own API URL, and to no other. Our nodes and the credential test send `/method`;
+ * n8n's HTTP Request node (Custom API Call) sends the address the user typed, e.g.
+ * `https://1103.api.green-api.com/sendMessage`. Only here is the token joined to a URL, in a
+ * copy: the caller's options, which n8n shows in the editor, stay without it. A request already
+ * built (n8n authenticates again after a 401) is returned as it is.
  */
 export function withInstancePath(
 	data: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): IHttpRequestOptions {
-	const method = methodOf(requestOptions.url);
-	if (method === undefined) return requestOptions;
-	const { apiUrl, idInstance, apiTokenInstance } = readCredentials(data);
-	return {
-		...requestOptions,
-		baseURL: apiUrl,
-		url: `/waInstance${idInstance}/${method}/${encodeURIComponent(apiTokenInstance)}`,
-	};
+	const options = requestOptions as RequestOptions;
+	const field = options.url === undefined && options.uri !== undefined ? 'uri' : 'url';
+	if (options[field] === undefined) return requestOptions;
+	const target = String(options[field]);
+	const absolute = ABSOLUTE.test(target);
+	// Without a base, a relative address can only mean the credential's own API URL.
+	const own = !absolute && options.baseURL === undefined;
+	const below = own ? `/${target.replace(/^\/+/, '')}` : pathBelow(normalizeApiUrl(data.apiUrl), target, options.baseURL);
+	if (below === undefined) return requestOptions;
+	const credentials = readCredentials(data);
+	const path = methodOf(below, credentials);
+	if (path === undefined) return requestOptions;
+	if (absolute) {
+		const url = `${credentials.apiUrl}${path}`;
+		return url === target ? requestOptions : { ...options, [field]: url };
+	}
+	if (path === target && options.baseURL === credentials.apiUrl) return requestOptions;
+	return { ...options, baseURL: credentials.apiUrl, [field]: path };
 }
 
 /** Removes the token from any text: by value when known, and by URL shape when not. */

@@ -1,4 +1,5 @@
-import { sleep } from 'n8n-workflow';
+import { clock as sharedClock } from './clock';
+import type { Clock } from './clock';
 
 /**
  * Sending at exactly the documented rate leaves no room for network jitter against a
@@ -60,7 +61,7 @@ export const ADAPTATION = {
  *   their first second. The Pacer then holds until that second is over and answered, and each
  *   settles on what got through (its turns minus its 429s): the instance admitted exactly its
  *   limit in that second, so the processes' takes add up to it.
- * - Others send too: refused again and again (twice in a second), a process takes what got
+ * - Others send too: 429s again and again (twice in a second), a process takes what got
  *   through in the last second (its turns minus its 429s).
  * - After a cut it holds for a plateau, then grows, one level after the other and ever faster.
  *   Each new level is a probe: when a 429 follows, it goes back one level and waits twice as
@@ -75,7 +76,7 @@ export class Share {
 	/** 2 after a probe that met a 429. */
 	private backoff = 1;
 	/** Times of the 429s in the last window. */
-	private readonly refusals: number[] = [];
+	private readonly limitedAt: number[] = [];
 
 	constructor(
 		/** Turns per second at share 1 (the configured rate). */
@@ -113,9 +114,9 @@ export class Share {
 	}
 
 	/** A 429 arrived at `now`; `turnsInWindow`: turns this pacer gave in the last second. */
-	refused(now: number, turnsInWindow: number): void {
-		while (this.refusals.length > 0 && this.refusals[0] <= now - WINDOW_MS) this.refusals.shift();
-		this.refusals.push(now);
+	rateLimited(now: number, turnsInWindow: number): void {
+		while (this.limitedAt.length > 0 && this.limitedAt[0] <= now - WINDOW_MS) this.limitedAt.shift();
+		this.limitedAt.push(now);
 		if (now - this.cutAt < this.settings.guardMs) return;
 		const level = this.level(this.at(now));
 		const probing = this.base < 1 && level > this.level(this.base);
@@ -124,8 +125,8 @@ export class Share {
 			// A probe met a 429. Two levels up or more means the first one held: no backoff.
 			this.backoff = level === this.level(this.base) + 1 ? this.settings.maxBackoff : 1;
 			to = level - 1;
-		} else if (this.refusals.length > 1) {
-			to = turnsInWindow - this.refusals.length;
+		} else if (this.limitedAt.length > 1) {
+			to = turnsInWindow - this.limitedAt.length;
 		} else if (this.base === 1 && turnsInWindow < level - 1) {
 			to = Math.floor(this.levels / 2); // started less than a second ago, with others
 		} else if (this.base === 1) {
@@ -147,12 +148,7 @@ export class Share {
 	}
 }
 
-export interface Clock {
-	now(): number;
-	sleep(ms: number): Promise<void>;
-}
-
-const realClock: Clock = { now: () => Date.now(), sleep };
+export type { Clock };
 
 /**
  * Hands out send times for one instance and method, in call order. Requests overlap in
@@ -188,12 +184,12 @@ export class Pacer {
 	/** Turns since burstAt. */
 	private burstTurns = 0;
 	/** Set while the first window of a burst is being measured: 429s counted so far. */
-	private settling: { refusals: number } | undefined;
+	private settling: { count429: number } | undefined;
 	readonly share: Share;
 
 	constructor(
 		perSecond: number,
-		private readonly clock: Clock = realClock,
+		private readonly clock: Clock = sharedClock,
 		private readonly settings = ADAPTATION,
 		private readonly random: () => number = Math.random,
 	) {
@@ -221,7 +217,7 @@ export class Pacer {
 
 	/**
 	 * A 429 (`ms`: the wait before its retry): the share is cut. A wait of a second or more
-	 * (GREEN-API's Retry-After, or a late retry) holds every caller, not only the refused one.
+	 * (GREEN-API's Retry-After, or a late retry) holds every caller, not only the one that met it.
 	 */
 	holdFor(ms: number): void {
 		const now = this.clock.now();
@@ -231,12 +227,12 @@ export class Pacer {
 			// instance admits its limit in that second whatever is sent, so more turns only meet
 			// more 429s: hold until the window has passed and every answer is in, then take
 			// what got through (turns minus 429s). The processes' takes add up to the limit.
-			this.settling = { refusals: (this.settling?.refusals ?? 0) + 1 };
+			this.settling = { count429: (this.settling?.count429 ?? 0) + 1 };
 			this.heldUntil = Math.max(this.heldUntil, this.burstAt + WINDOW_MS + this.settings.settleMs);
 			return;
 		}
 		this.forget(now);
-		this.share.refused(now, this.recent.length);
+		this.share.rateLimited(now, this.recent.length);
 		// Move this process's turns by a random part of an interval. Paces are periodic: without
 		// this, the same turn of the same process could meet the full window every second, and
 		// its items would run out of retries while the others' turns always get through.
@@ -278,7 +274,7 @@ export class Pacer {
 				const slot = now - this.nextAt < intervalMs ? Math.max(this.nextAt, this.heldUntil) : now;
 				this.nextAt = slot + intervalMs;
 				if (this.settling !== undefined) {
-					this.share.settle(now, this.burstTurns - this.settling.refusals);
+					this.share.settle(now, this.burstTurns - this.settling.count429);
 					this.settling = undefined;
 				}
 				if (this.recent.length === 0 || now - this.recent[this.recent.length - 1] >= WINDOW_MS) {

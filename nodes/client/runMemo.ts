@@ -3,15 +3,15 @@
  * method of one instance:
  * - the outcome of each distinct request (same method, same body: one request, one answer for
  *   every item that asks it), so a list that names a number five times spends one check;
- * - the quota refusal (466): once GREEN-API said the month's quota is used up, the other items
- *   of the run are refused at once, without a request and without waiting for the pace.
+ * - the quota answer (466): once GREEN-API said the month's quota is used up, the other items
+ *   of the run fail at once with it, without a request and without waiting for the pace.
  *
  * A memo lives while an item of its run uses it: n8n's RoutingNode starts every item
  * of a run of the node before any answer comes, and the last item to finish removes it, so a
  * long-running worker keeps nothing, and a later run (a loop back to the node, the next batch
  * of Loop Over Items, the next execution) asks GREEN-API again: never a stale answer, and a new
  * month (GREEN-API resets the quota on the 1st) or an upgraded plan is seen at once; the price
- * is one refused request per run.
+ * is one 466 per run.
  */
 import type { FailureInfo } from './errors';
 
@@ -22,7 +22,7 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; failure: Failu
  * Items of one memo waiting at the pacer at once: enough that the pacer always has the next
  * caller (its pace is unchanged), few enough that after a 466 almost no turn given up stays
  * counted in the pacer (it cannot take one back), so the instance's next execution in this
- * process does not wait behind the pace of a thousand refused items.
+ * process does not wait behind the pace of a thousand items that failed at once.
  */
 const AT_PACER = 3;
 

@@ -50,8 +50,9 @@ const UNBAN_STATUSES: Record<string, string> = {
 	NO_APPEAL_OPEN: 'No appeal was received.',
 	UNBANNED: 'The ban was lifted.',
 	IN_REVIEW: 'The appeal is being reviewed: do not appeal again.',
-	// GREEN-API spells it this way in the API itself.
-	PERMANETLY_BANNED: 'The number is banned permanently; only a manual appeal to WhatsApp can help.',
+	// GREEN-API spells it this way in the API itself; users filtering on it should know.
+	PERMANETLY_BANNED:
+		'The number is banned permanently; only a manual appeal to WhatsApp can help. (GREEN-API spells this status PERMANETLY_BANNED, without the second N: filter on that spelling.)',
 	PERMANENTLY_BANNED: 'The number is banned permanently; only a manual appeal to WhatsApp can help.',
 };
 

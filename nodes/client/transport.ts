@@ -10,14 +10,14 @@
  * the node, and none after a 466 (runMemo.ts).
  *
  * With n8n's Retry On Fail on (a node setting), n8n runs the whole node again after a failure,
- * so the package's own retries step aside: each try of n8n sends a request once, the error says
- * how many requests the tries made in all (triesOfRetryOnFail below), and a method that files
- * something is not sent again by a later try: the later try gets the first try's outcome.
+ * so the package's own retries step aside: each try of n8n sends a request once, and the error
+ * says how many requests the tries made in all (triesOfRetryOnFail below). A later try sends
+ * again only what failed: an item whose request succeeded gets that answer (no second reboot, no
+ * second quota check), and a method that files something is never sent again.
  *
  * Only the HTTP exchange is inside the loop: what the caller does with the answer afterwards
  * cannot be mistaken for a failure of GREEN-API.
  */
-import { sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -28,6 +28,7 @@ import type {
 
 import { GREEN_API_CREDENTIAL, readCredentials } from './api';
 import type { GreenApiMethod, InstanceCredentials } from './api';
+import { clock } from './clock';
 import { GreenApiError, failureOfHttpError, localItemError, readAnswer } from './errors';
 import type { FailureInfo, HttpAnswer } from './errors';
 import { pacerFor } from './pacing';
@@ -109,7 +110,7 @@ async function prepare(ctx: Context, request: IHttpRequestOptions, options: Send
  */
 async function attempts(call: Call, memo?: RunMemo): Promise<Outcome> {
 	const tries = triesOfRetryOnFail(call);
-	if (tries?.filed) return tries.filed;
+	if (tries?.settled) return tries.settled;
 	for (let attemptNo = 1; ; attemptNo++) {
 		if (memo) {
 			const quotaUsedUp = await memo.turn(call.pacer);
@@ -123,15 +124,15 @@ async function attempts(call: Call, memo?: RunMemo): Promise<Outcome> {
 		if (wait === undefined) return { ok: false, failure: result.failure, attempts: attemptNo };
 		// After a 429 every request to this instance waits, not only this one.
 		if (result.failure.status === 429) call.pacer.holdFor(wait);
-		await sleep(wait);
+		await clock.sleep(wait);
 	}
 }
 
 /** What the tries of n8n's Retry On Fail did so far with one item's request. */
 interface Tries {
 	made: number;
-	/** A method that files something: the first try's outcome, which later tries get instead of a request. */
-	filed?: Outcome;
+	/** An answer, or any outcome of a method that files something: later tries get it instead of a request. */
+	settled?: Outcome;
 	seenAt: number;
 }
 
@@ -141,10 +142,10 @@ const TRIES_KEPT_MS = 10 * 60_000;
 
 /**
  * With n8n's Retry On Fail on: this item's request in this execution (node, item, method,
- * body) across n8n's tries, so that the error counts every request made and a method that files
- * something is sent by the first try only. Undefined when Retry On Fail is off.
+ * body) across n8n's tries, so that the error counts every request made and a later try resends
+ * only what failed (never what files something). Undefined when Retry On Fail is off.
  */
-function triesOfRetryOnFail(call: Call): { filed?: Outcome; record(result: Outcome | { ok: false; failure: FailureInfo }): Outcome } | undefined {
+function triesOfRetryOnFail(call: Call): { settled?: Outcome; record(result: Outcome | { ok: false; failure: FailureInfo }): Outcome } | undefined {
 	const node = call.ctx.getNode();
 	const executionId = 'getExecutionId' in call.ctx ? call.ctx.getExecutionId() : undefined;
 	if (node.retryOnFail !== true || !executionId) return undefined;
@@ -153,12 +154,13 @@ function triesOfRetryOnFail(call: Call): { filed?: Outcome; record(result: Outco
 	const body = typeof call.sent.body === 'string' ? call.sent.body : JSON.stringify(call.sent.body ?? null);
 	const key = [executionId, node.id ?? node.name, call.options.itemIndex, call.options.method.name, body].join('|');
 	const earlier = triesByRequest.get(key);
-	if (earlier?.filed) return { filed: earlier.filed, record: () => earlier.filed as Outcome };
+	if (earlier?.settled) return { settled: earlier.settled, record: () => earlier.settled as Outcome };
 	return {
 		record(result) {
 			const made = (earlier?.made ?? 0) + 1;
 			const outcome: Outcome = result.ok ? result : { ok: false, failure: result.failure, attempts: made };
-			triesByRequest.set(key, { made, filed: call.options.method.effect === 'files' ? outcome : undefined, seenAt: now });
+			const settled = outcome.ok || call.options.method.effect === 'files' ? outcome : undefined;
+			triesByRequest.set(key, { made, settled, seenAt: now });
 			return outcome;
 		},
 	};

@@ -179,7 +179,8 @@ export async function startHarness(version: string, workflows: Json[]): Promise<
 		await env.installPackage(home, tgz, { log });
 		await env.importCredentials(n8n, home, credentialsFor(sandbox.url), { log });
 		await env.importWorkflows(n8n, home, workflows, { log });
-		handle = await env.startN8n(n8n, home, { log });
+		// Debug is n8n's most talkative level: a token that reached any log line would show there.
+		handle = await env.startN8n(n8n, home, { log, env: { N8N_LOG_LEVEL: 'debug' } });
 		const client = new env.N8nClient(handle.url);
 		await client.login();
 		const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted');

@@ -13,12 +13,15 @@
  * Versions: GREEN_API_E2E_VERSIONS (comma-separated) or both tested lines (2.41.1, 1.123.81).
  */
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 
 import {
 	ALL_TOKENS,
 	CRED,
 	INSTANCES,
+	MANUAL_TRIGGER,
 	NODE_TYPE,
 	PKG,
 	TRIGGER_TYPE,
@@ -110,7 +113,7 @@ async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenA
 	const { verb } = op.method;
 	const body = verb === 'POST' ? JSON.stringify(op.perNumber ? { phoneNumber: Number(PHONE.replace(/\D/g, '')) } : {}) : undefined;
 	for (let attempt = 1; ; attempt++) {
-		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method}/${apiTokenInstance}`, {
+		const res = await fetch(`${sandboxUrl}/waInstance${idInstance}/${op.method.name}/${apiTokenInstance}`, {
 			method: verb,
 			headers: body ? { 'content-type': 'application/json' } : {},
 			body,
@@ -122,6 +125,52 @@ async function askSandbox(sandboxUrl: string, instance: InstanceName, op: GreenA
 		expect(res.status).toBe(200);
 		return res.json();
 	}
+}
+
+/** The node's Settings tab with Retry On Fail on: 3 tries, 1 s apart. */
+const RETRY_ON_FAIL = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 };
+
+/** HTTP Request node version used for Custom API Call: one both n8n lines have. */
+const HTTP_REQUEST_VERSION = 4.2;
+
+/**
+ * What "Custom API Call" opens: n8n's HTTP Request node with the GREEN-API credential
+ * preselected, and the address as a user types it. Created once n8n runs: the sandbox's port is
+ * known only then.
+ */
+function customCallWorkflow(name: string, url: string, method = 'GET', jsonBody?: string): Json {
+	const body = jsonBody === undefined ? {} : { sendBody: true, specifyBody: 'json', jsonBody };
+	return {
+		name,
+		// 1.x stores `active` as given (NOT NULL); 2.x ignores it here
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'cc000000-0000-4000-8000-000000000001', name: MANUAL_TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'cc000000-0000-4000-8000-000000000002',
+				name: 'HTTP Request',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: HTTP_REQUEST_VERSION,
+				position: [240, 0],
+				parameters: { method, url, authentication: 'predefinedCredentialType', nodeCredentialType: 'greenApi', ...body, options: {} },
+				credentials: { greenApi: CRED.main },
+			},
+		],
+		connections: { [MANUAL_TRIGGER]: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
+	};
+}
+
+/** A server on another loopback port: what it receives is what a host other than the API URL would get. */
+async function otherHost(): Promise<{ url: string; seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders }>; close(): Promise<void> }> {
+	const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders }> = [];
+	const server = http.createServer((req, res) => {
+		seen.push({ method: req.method, url: req.url, headers: req.headers });
+		res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ answeredBy: 'another host' }));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 const WORKFLOWS = [
@@ -136,6 +185,8 @@ const WORKFLOWS = [
 	opWorkflow('E2eQrCode0000001', CRED.rough, { operation: 'getQrCode' }),
 	opWorkflow('E2eWrongToken001', CRED.wrongToken, { operation: 'getState' }),
 	opWorkflow('E2eBadNumber0001', CRED.main, { operation: 'checkWhatsapp', phoneNumber: 'call me maybe' }),
+	opWorkflow('E2eRetryState001', CRED.main, { operation: 'getState' }, RETRY_ON_FAIL),
+	opWorkflow('E2eRetryUnban001', CRED.main, { operation: 'unban', phoneNumber: PHONE, description: 'My number 79001234567 was blocked by mistake.' }, RETRY_ON_FAIL),
 	triggerWorkflow('E2eTrigger000001', CRED.trigger),
 	triggerWorkflow('E2eTriggerTest01', CRED.main),
 ];
@@ -289,6 +340,23 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		expect(`${err.message} ${err.description ?? ''}`).toContain('call me maybe');
 	});
 
+	test('with n8n\'s Retry On Fail on: one request per try, the error counts them, and Unban files one appeal', async () => {
+		const main = INSTANCES.main.idInstance;
+		h.sandbox.injectFault({ idInstance: main, method: 'getStateInstance', kind: 'status', status: 502, count: 3 });
+		let before = sandboxCount(h.sandbox, main);
+		const state = await h.run('E2eRetryState001');
+		expect(state.status).toBe('error');
+		expect(state.error()?.message).toMatch(/server error \(502\).*\(3 requests made\)/);
+		expect(sandboxCount(h.sandbox, main) - before).toBe(3);
+
+		h.sandbox.injectFault({ idInstance: main, method: 'unban', kind: 'status', status: 502, count: 1 });
+		before = sandboxCount(h.sandbox, main);
+		const unban = await h.run('E2eRetryUnban001');
+		expect(unban.status).toBe('error');
+		expect(unban.error()?.message).toMatch(/server error \(502\)/);
+		expect(sandboxCount(h.sandbox, main) - before).toBe(1);
+	});
+
 	test('credential test (the one behind the editor\'s Test button) against the sandbox', async () => {
 		const all = credentialsFor(h.sandbox.url);
 		const main = all.find((c) => c.id === CRED.main.id)!;
@@ -302,6 +370,65 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		// please check your credentials" (n8n's wording, still pointing at the credential).
 		expect(bad.message).toMatch(Number(version.split('.')[0]) >= 2 ? /token/i : /token|credential/i);
 		expect(JSON.stringify(bad)).not.toContain(WRONG_TOKEN);
+
+		// Valid credentials pass whatever state the instance is in: one never linked too.
+		const unlinked = all.find((c) => c.id === CRED.unlinked.id)!;
+		expect(await h.client.request('POST', '/rest/credentials/test', { credentials: unlinked })).toEqual(expect.objectContaining({ status: 'OK' }));
+		// An instance ID that GREEN-API does not know: 403, explained by the credential's rule (2.x).
+		const otherInstance = { ...main, data: { ...main.data, idInstance: '1101009999' } };
+		const forbidden = await h.client.request('POST', '/rest/credentials/test', { credentials: otherInstance });
+		expect(forbidden.status).toBe('Error');
+		expect(forbidden.message).toMatch(Number(version.split('.')[0]) >= 2 ? /^The Instance ID or the API URL is wrong/ : /Instance ID|credential/i);
+	});
+
+	test('Custom API Call: the HTTP Request node with the GREEN-API credential reaches any method, the token only the API URL', async () => {
+		const api = h.sandbox.url;
+		const { idInstance } = INSTANCES.main;
+		const other = await otherHost();
+		const run = async (name: string, url: string, method?: string, jsonBody?: string) => {
+			const created = await h.client.request('POST', '/rest/workflows', customCallWorkflow(`e2e Custom API Call ${name}`, url, method, jsonBody));
+			const e = await h.run(String(created.id));
+			for (const token of ALL_TOKENS) expect(e.raw).not.toContain(token);
+			return e;
+		};
+		try {
+			const byMethod = (m: string) => h.sandbox.stats().byMethod?.[m]?.ok ?? 0;
+
+			const settingsBefore = byMethod('getWaSettings');
+			const settings = await run('method', `${api}/getWaSettings`);
+			expect(settings.error()).toBeUndefined();
+			expect(settings.items('HTTP Request')).toEqual([expect.objectContaining({ phone: '79001234567', stateInstance: 'authorized' })]);
+			expect(byMethod('getWaSettings')).toBe(settingsBefore + 1);
+
+			const state = await run('console address', `${api}/waInstance${idInstance}/getStateInstance/`);
+			expect(state.error()).toBeUndefined();
+			expect(state.items('HTTP Request')).toEqual([{ stateInstance: 'authorized' }]);
+
+			const checked = await run('POST', `${api}/checkWhatsapp`, 'POST', '{"phoneNumber": 79001234567}');
+			expect(checked.error()).toBeUndefined();
+			expect(checked.items('HTTP Request')).toEqual([{ existsWhatsapp: true }]);
+
+			// The sandbox has no getSettings (GREEN-API has): its 404 shows the request got there, and the failure stays token-free.
+			const missing = await run('method the sandbox lacks', `${api}/getSettings`);
+			expect(missing.status).toBe('error');
+			expect(String(missing.error()?.httpCode)).toBe('404');
+
+			const elsewhere = await run('another host', `${other.url}/getWaSettings`);
+			expect(elsewhere.items('HTTP Request')).toEqual([{ answeredBy: 'another host' }]);
+			expect(other.seen.map((r) => r.url)).toEqual(['/getWaSettings']);
+			for (const token of ALL_TOKENS) expect(JSON.stringify(other.seen)).not.toContain(token);
+		} finally {
+			await other.close();
+		}
+	}, 3 * MIN);
+
+	test('the credential test with the API token pasted into the Instance ID field says so without showing it', async () => {
+		const main = credentialsFor(h.sandbox.url).find((c) => c.id === CRED.main.id)!;
+		const token = INSTANCES.main.apiTokenInstance;
+		const res = await h.client.request('POST', '/rest/credentials/test', { credentials: { ...main, data: { ...main.data, idInstance: token } } });
+		expect(res.status).toBe('Error');
+		expect(res.message).toMatch(/Instance ID.*50 characters/);
+		for (let i = 0; i + 6 <= token.length; i++) expect(JSON.stringify(res)).not.toContain(token.slice(i, i + 6));
 	});
 
 	test(
@@ -380,7 +507,8 @@ describe.each(VERSIONS)('n8n %s with the packed package', (version) => {
 		const all = await h.client.request('GET', '/rest/executions?limit=100');
 		for (const x of all.results ?? all) await h.execution(x.id);
 		const log = h.handle.readLog() + (fs.existsSync(path.join(h.home, 'n8n-cli.log')) ? fs.readFileSync(path.join(h.home, 'n8n-cli.log'), 'utf8') : '');
-		expect(log.length).toBeGreaterThan(0);
+		// n8n ran at its debug level (see startHarness), where it logs the most about each request.
+		expect(log).toMatch(/ \| debug \| /);
 		for (const token of ALL_TOKENS) {
 			expect(log.includes(token)).toBe(false);
 			for (const text of h.seenExecutionText) expect(text.includes(token)).toBe(false);

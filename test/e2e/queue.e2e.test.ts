@@ -307,7 +307,8 @@ const WANTED = !process.env.GREEN_API_E2E_VERSIONS || process.env.GREEN_API_E2E_
 		expect(seen.size).toBe(4);
 		const after = checks();
 		const stats = { requests: after.requests - before.requests, rateLimited: after.rateLimited - before.rateLimited };
-		// Recorded, not asserted: the issue sets no share target for real queue mode (see bench -- multi).
+		// Printed, not asserted: the share and the 429s vary from run to run (BENCHMARKS.md keeps
+		// what runs printed; the targets are the benchmark's, `npm run bench -- multi`).
 		const accepted = (sandbox.stats().arrivals.checkWhatsapp ?? []).slice(acceptedBefore);
 		log(
 			`  4 x 100 items: ${wall} ms, executions per worker ${JSON.stringify(byWorker)}, ` +

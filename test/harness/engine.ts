@@ -59,6 +59,8 @@ installLogCapture();
 export const PACKAGE_NAME = 'n8n-nodes-green-api';
 const START_TYPE = 'n8n-nodes-base.harnessStart';
 const START_NAME = 'Start';
+const AGAIN_TYPE = 'n8n-nodes-base.harnessAgain';
+const AGAIN_NAME = 'Again';
 
 export type AnyNodeType = INodeType | IVersionedNodeType;
 
@@ -79,6 +81,12 @@ export interface NodeRunOptions {
 	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 	/** Default: the node type's newest version. */
 	typeVersion?: number;
+	/**
+	 * How many times the node runs in the one execution (default 1): after each run but the
+	 * last, an "Again" node feeds the node's output back into it, as a workflow that loops back
+	 * to the node does. `items` and `outputs` are those of the last run.
+	 */
+	runs?: number;
 }
 
 export interface NodeRunResult {
@@ -185,6 +193,28 @@ const startNodeType: INodeType = {
 	},
 };
 
+/** Output 0 goes back to the node under test until it ran `runs` times; then output 1 (unconnected). */
+const againNodeType: INodeType = {
+	description: {
+		displayName: 'Again',
+		name: 'harnessAgain',
+		group: ['transform'],
+		version: 1,
+		description: 'Feeds the node under test its own output until it ran the given number of times',
+		defaults: { name: AGAIN_NAME },
+		inputs: ['main'],
+		outputs: ['main', 'main'],
+		properties: [{ displayName: 'Runs', name: 'runs', type: 'number', default: 1 }],
+	},
+	async execute() {
+		// The node's context lives as long as the execution: it counts the passes.
+		const context = this.getContext('node');
+		context.passes = Number(context.passes ?? 0) + 1;
+		const input = this.getInputData();
+		return Number(context.passes) < Number(this.getNodeParameter('runs', 0)) ? [input, []] : [[], input];
+	},
+};
+
 class HarnessNodeTypes implements INodeTypes {
 	private readonly types = new Map<string, AnyNodeType>();
 	private readonly loaded = new Map<string, INodeType>();
@@ -232,6 +262,7 @@ function buildSetup(
 		typeVersion?: number;
 		staticData?: IDataObject;
 		onError?: INode['onError'];
+		runs?: number;
 		settings?: NodeRunOptions['settings'];
 	},
 	mode: WorkflowExecuteMode,
@@ -243,6 +274,7 @@ function buildSetup(
 	const type = `${PACKAGE_NAME}.${o.nodeType.description.name}`;
 	nodeTypes.add(type, o.nodeType);
 	nodeTypes.add(START_TYPE, startNodeType);
+	nodeTypes.add(AGAIN_TYPE, againNodeType);
 
 	const credentials: INodeCredentials = {};
 	for (const name of Object.keys(o.credentials ?? {})) credentials[name] = { id: `cred-${name}`, name: `${name} account` };
@@ -265,6 +297,11 @@ function buildSetup(
 	if (withStart) {
 		nodes.unshift({ id: randomUUID(), name: START_NAME, type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} });
 		connections[START_NAME] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	}
+	if ((o.runs ?? 1) > 1) {
+		nodes.push({ id: randomUUID(), name: AGAIN_NAME, type: AGAIN_TYPE, typeVersion: 1, position: [400, 0], parameters: { runs: o.runs } });
+		connections[node.name] = { main: [[{ node: AGAIN_NAME, type: 'main', index: 0 }]] };
+		connections[AGAIN_NAME] = { main: [[{ node: node.name, type: 'main', index: 0 }], []] };
 	}
 
 	const workflowId = 'harness-workflow';
@@ -325,8 +362,9 @@ function buildSetup(
 	return { workflow, node: workflow.getNode(node.name)!, additionalData, hooks, executionId };
 }
 
+/** The outputs of the node's last run. */
 function outputsOf(run: IRun, nodeName: string): INodeExecutionData[][] | null {
-	const main = run.data.resultData.runData[nodeName]?.[0]?.data?.main;
+	const main = run.data.resultData.runData[nodeName]?.at(-1)?.data?.main;
 	return main ? main.map((output) => output ?? []) : null;
 }
 
@@ -346,7 +384,7 @@ export async function runNode(o: NodeRunOptions): Promise<NodeRunResult> {
 	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 
 	const outputs = outputsOf(run, node.name) ?? [];
-	const error = run.data.resultData.runData[node.name]?.[0]?.error ?? run.data.resultData.error;
+	const error = run.data.resultData.runData[node.name]?.at(-1)?.error ?? run.data.resultData.error;
 	return { items: outputs[0] ?? [], outputs, error, run, node };
 }
 

@@ -8,6 +8,8 @@
  * Every case also checks, without being asked: output item i is paired with input item i, and
  * no token appears in the result or in n8n's logs.
  */
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { credentialsFor, items, makeToken, runGreenApi, startSandbox } from '../fixtures';
@@ -52,12 +54,27 @@ export interface OperationCase extends Expected {
 	then?: { operation: string; parameters?: INodeParameters } & Expected;
 	/** What data cannot say (bytes of a file, fields of a live error). */
 	check?: (result: NodeRunResult) => void;
+	/**
+	 * The output fields of this case (its first input item) are part of the compatibility contract
+	 * (test/compat.test.ts runs it): mark one success case per output shape of the operation.
+	 */
+	contract?: boolean;
 }
 
 export interface OperationFixture {
 	/** The `value` of the operation in the node. */
 	operation: string;
 	cases: OperationCase[];
+}
+
+/** Every fixture in test/operations (`<operation>.fixture.ts`), in file order. */
+export function loadFixtures(): OperationFixture[] {
+	const folder = path.join(__dirname, '..', 'operations');
+	return readdirSync(folder)
+		.filter((file) => file.endsWith('.fixture.ts'))
+		.sort()
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		.map((file) => (require(path.join(folder, file)) as { fixture: OperationFixture }).fixture);
 }
 
 function expectResult(result: NodeRunResult, expected: Expected, inputCount: number, sandbox: Sandbox): void {
@@ -80,20 +97,23 @@ function expectResult(result: NodeRunResult, expected: Expected, inputCount: num
 	if (expected.totalRequests !== undefined) expect(stats.total).toBe(expected.totalRequests);
 }
 
-/** Declares a jest describe block running every case of the fixture. */
-export function describeOperation(fixture: OperationFixture): void {
+/**
+ * Declares a jest describe block running every case of the fixture. `sandboxOptions` go to every
+ * sandbox it starts (operations.test.ts passes the virtual clock's `now`).
+ */
+export function describeOperation(fixture: OperationFixture, sandboxOptions: SandboxOptions = {}): void {
 	describe(fixture.operation, () => {
 		let shared: Sandbox;
 		// Each case gets an instance of its own: the pacer keeps an instance's pace for the whole file.
 		let nextId = 1102000000;
 
 		beforeAll(async () => {
-			shared = await startSandbox({ rebootMs: 300 });
+			shared = await startSandbox({ rebootMs: 300, ...sandboxOptions });
 		});
 		afterAll(async () => await shared.close());
 
 		it.each(fixture.cases.map((c) => [c.title, c] as const))('%s', async (_title, c) => {
-			const own = c.sandbox ? await startSandbox({ rebootMs: 300, ...c.sandbox }) : undefined;
+			const own = c.sandbox ? await startSandbox({ rebootMs: 300, ...sandboxOptions, ...c.sandbox }) : undefined;
 			const sandbox = own ?? shared;
 			try {
 				const idInstance = String(nextId++);

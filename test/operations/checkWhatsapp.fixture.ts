@@ -7,6 +7,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'normalises what people paste and sends the number the API wants',
+			contract: true,
 			parameters: fromInput,
 			input: [
 				{ phone: '+44 1234 567891' },
@@ -24,8 +25,9 @@ export const fixture: OperationFixture = {
 				{ phone: 441234567894, phoneNumber: '441234567894', existsWhatsapp: true },
 				{ phone: '441234567895', phoneNumber: '441234567895', existsWhatsapp: true },
 			],
-			// The sandbox refuses anything but digits, so six 200s prove the body held a clean integer;
-			// six distinct numbers, six requests, no item marked as a repeat.
+			// The sandbox refuses anything but digits, so six 200s prove the body held the digits alone
+			// (that they go out as an integer: test/requests.test.ts); six distinct numbers, six
+			// requests, no item marked as a repeat.
 			statuses: { checkWhatsapp: { '200': 6 } },
 		},
 		{

@@ -5,6 +5,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'gives phone, avatar, device and state',
+			contract: true,
 			output: [
 				{
 					avatar: expect.stringMatching(/^https?:\/\//),

@@ -16,10 +16,11 @@ export const fixture: OperationFixture = {
 		statusCase('NO_APPEAL_OPEN', /No appeal was received/),
 		statusCase('IN_REVIEW', /do not appeal again/),
 		statusCase('UNBANNED', /ban was lifted/),
-		statusCase('PERMANETLY_BANNED', /banned permanently/),
+		statusCase('PERMANETLY_BANNED', /banned permanently.*spells this status PERMANETLY_BANNED/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
 			title: 'is safe to repeat: a second look files no appeal and gives the same status',
+			contract: true,
 			instance: { stateInstance: 'blocked', appealStatus: 'IN_REVIEW' },
 			parameters: number,
 			outputLike: [{ status: 'IN_REVIEW' }],

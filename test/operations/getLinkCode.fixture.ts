@@ -7,6 +7,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'gives the code for the number, until when it is valid, and how to enter it',
+			contract: true,
 			instance: { stateInstance: 'notAuthorized' },
 			parameters: phone,
 			output: [

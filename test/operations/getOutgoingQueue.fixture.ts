@@ -10,6 +10,7 @@ export const fixture: OperationFixture = {
 		},
 		{
 			title: 'reads the count under the Cyrillic key GREEN-API\'s examples show, with what it means',
+			contract: true,
 			instance: { stateInstance: 'notAuthorized', queue: 3, countKey: '\u0441ount' },
 			output: [{ count: 3, explanation: expect.stringMatching(/^3 messages wait to be sent\. .*notAuthorized, blocked or yellowCard.*24 hours/) }],
 		},
@@ -20,6 +21,7 @@ export const fixture: OperationFixture = {
 		},
 		{
 			title: 'with Include Messages lists the waiting messages (one more request)',
+			contract: true,
 			instance: { stateInstance: 'notAuthorized', queue: [{ chatId: '441234567891@c.us', message: 'Hello' }, { chatId: '441234567892@c.us', message: 'Bye' }] },
 			parameters: { includeMessages: true },
 			output: [

@@ -17,8 +17,9 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'gives a PNG file in binary data when a QR code is offered',
+			contract: true,
 			instance: { stateInstance: 'notAuthorized' },
-			output: [{ type: 'qrCode', explanation: expect.stringMatching(/for a person to scan.*AI agent cannot see/) }],
+			output: [{ type: 'qrCode', explanation: expect.stringMatching(/for a person to scan.*AI agent cannot see.*use Get Link Code/) }],
 			binary: [{ mimeType: 'image/png', fileName: 'whatsapp-qr.png', fileExtension: 'png' }],
 			check: (result) => {
 				const png = Buffer.from(result.items[0].binary!.data.data, 'base64');
@@ -29,6 +30,7 @@ export const fixture: OperationFixture = {
 		},
 		{
 			title: 'when authorized is alreadyLogged JSON with an explanation, not a failure',
+			contract: true,
 			instance: { stateInstance: 'authorized' },
 			output: [{ type: 'alreadyLogged', message: expect.any(String), explanation: expect.stringMatching(/already linked/) }],
 			binary: [null],

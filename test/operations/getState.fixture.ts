@@ -5,6 +5,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'gives one result per input item, paired, with what the state means',
+			contract: true,
 			instance: { stateInstance: 'yellowCard' },
 			input: [{ a: 1 }, { a: 2 }, { a: 3 }],
 			output: [1, 2, 3].map(() => ({

@@ -5,6 +5,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'answers isLogout and leaves the instance notAuthorized',
+			contract: true,
 			output: [{ isLogout: true }],
 			then: { operation: 'getAccountInfo', outputLike: [{ stateInstance: 'notAuthorized', phone: '', avatar: '', deviceId: '' }] },
 		},

@@ -1,18 +1,14 @@
 /**
  * Runs every operation fixture in this folder (`<operation>.fixture.ts`) through n8n's engine
  * against the sandbox. Adding an operation to the node without a fixture fails here.
+ * The nodes and the sandbox run on a virtual clock (harness/clock.ts): a case's second request to
+ * its instance, or a retry, waits for the pace or the backoff in virtual time only.
  */
-import { readdirSync } from 'node:fs';
-
 import { greenApiNode } from '../fixtures';
-import { describeOperation } from '../harness/operations';
-import type { OperationFixture } from '../harness/operations';
+import { useSkipClock } from '../harness/clock';
+import { describeOperation, loadFixtures } from '../harness/operations';
 
-const fixtures: OperationFixture[] = readdirSync(__dirname)
-	.filter((file) => file.endsWith('.fixture.ts'))
-	.sort()
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	.map((file) => (require(`./${file}`) as { fixture: OperationFixture }).fixture);
+const fixtures = loadFixtures();
 
 function operationValues(): string[] {
 	const operation = greenApiNode.description.properties.find((p) => p.name === 'operation');
@@ -23,4 +19,5 @@ it('every operation of the node has a fixture, and every fixture an operation', 
 	expect(fixtures.map((f) => f.operation).sort()).toEqual(operationValues().sort());
 });
 
-for (const fixture of fixtures) describeOperation(fixture);
+const clock = useSkipClock();
+for (const fixture of fixtures) describeOperation(fixture, { now: clock.now });

@@ -5,6 +5,7 @@ export const fixture: OperationFixture = {
 	cases: [
 		{
 			title: 'answers isReboot and the instance starts, then comes back',
+			contract: true,
 			output: [{ isReboot: true }],
 			then: { operation: 'getState', outputLike: [{ stateInstance: 'starting' }] },
 		},

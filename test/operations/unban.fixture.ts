@@ -16,11 +16,12 @@ export const fixture: OperationFixture = {
 	cases: [
 		statusCase('UNBANNED', /ban was lifted/),
 		statusCase('IN_REVIEW', /do not appeal again/),
-		statusCase('PERMANETLY_BANNED', /banned permanently/),
+		statusCase('PERMANETLY_BANNED', /banned permanently.*spells this status PERMANETLY_BANNED/),
 		statusCase('NO_APPEAL_OPEN', /No appeal/),
 		statusCase('SOMETHING_NEW', /not documented yet/),
 		{
 			title: 'keeps the input item\'s fields, and files one appeal for the same number and text in one execution',
+			contract: true,
 			instance: { unbanStatus: 'IN_REVIEW', stateInstance: 'blocked' },
 			parameters: { ...appeal, phoneNumber: '={{ $json.phone }}' },
 			input: [{ phone: '+7 900 123-45-67', ticket: 17 }, { phone: '79001234567@c.us', ticket: 18 }],
@@ -37,6 +38,19 @@ export const fixture: OperationFixture = {
 				},
 			],
 			requests: { unban: 1 },
+		},
+		{
+			title: 'the same number with another text is another appeal: each is filed, neither marked as a repeat',
+			instance: { unbanStatus: 'IN_REVIEW', stateInstance: 'blocked' },
+			parameters: { phoneNumber: '79001234567', description: '={{ $json.text }}' },
+			input: [{ text: 'First appeal.' }, { text: 'Second appeal, other words.' }, { text: 'First appeal.' }],
+			outputLike: [
+				{ text: 'First appeal.', phoneNumber: '79001234567', status: 'IN_REVIEW' },
+				{ text: 'Second appeal, other words.', phoneNumber: '79001234567', status: 'IN_REVIEW' },
+				{ text: 'First appeal.', phoneNumber: '79001234567', status: 'IN_REVIEW', repeatOfEarlierItem: true },
+			],
+			check: (result) => expect(result.items.slice(0, 2).map((item) => item.json.repeatOfEarlierItem)).toEqual([undefined, undefined]),
+			requests: { unban: 2 },
 		},
 		{
 			title: 'needs a description, and sends nothing without one',

@@ -46,17 +46,10 @@ describe('withInstancePath', () => {
 		expect(options).toEqual({ url: '/qr' });
 	});
 
-	it('refuses an Instance ID that is not digits, without showing the token', () => {
-		expect(() => withInstancePath({ ...credentials, idInstance: 'abc' }, { url: '/qr' })).toThrow(/Instance ID.*1 to 10 digits.*"abc"/);
-		expect(() => withInstancePath({ ...credentials, idInstance: '12345678901' }, { url: '/qr' })).toThrow(/Instance ID/);
-	});
-
-	it('says so when the Instance ID is missing', () => {
-		expect(() => readCredentials({ apiUrl: credentials.apiUrl, apiTokenInstance: credentials.apiTokenInstance })).toThrow(/1 to 10 digits \(idInstance from the console\), got ""$/);
-	});
-
-	it('shows at most 40 characters of a wrong Instance ID (the token pasted into it, say)', () => {
-		expect(() => readCredentials({ ...credentials, idInstance: TOKEN })).toThrow(`got "${TOKEN.slice(0, 40)}"`);
+	it('refuses an Instance ID that is not digits', () => {
+		expect(() => withInstancePath({ ...credentials, idInstance: 'abc' }, { url: '/qr' })).toThrow(/Instance ID.*1 to 10 digits.*3 characters \(letters\)/);
+		expect(() => withInstancePath({ ...credentials, idInstance: '12345678901' }, { url: '/qr' })).toThrow(/Instance ID.*11 characters \(digits\)/);
+		expect(() => readCredentials({ ...credentials, idInstance: '' })).toThrow(/Instance ID.*it is empty/);
 	});
 
 	it('refuses an empty or broken token with a message that does not echo it', () => {
@@ -86,6 +79,120 @@ describe('redact', () => {
 		expect(redact(`GET http://h/waInstance1101000001/getStateInstance/${TOKEN} failed`)).toBe(
 			'GET http://h/waInstance1101000001/getStateInstance/*** failed',
 		);
+	});
+});
+
+/** Every run of `min` characters of `secret` that occurs in `text`: a token must not show even in part. */
+function partsOf(secret: string, text: string, min = 6): string[] {
+	const found: string[] = [];
+	for (let i = 0; i + min <= secret.length; i++) if (text.includes(secret.slice(i, i + min))) found.push(secret.slice(i, i + min));
+	return found;
+}
+
+function messageOf(fn: () => unknown): string {
+	try {
+		fn();
+	} catch (error) {
+		return (error as Error).message;
+	}
+	throw new Error('expected a throw');
+}
+
+describe('readCredentials: what a field holds is never echoed', () => {
+	const good = { apiUrl: 'https://1103.api.green-api.com', idInstance: '1101000001', apiTokenInstance: TOKEN };
+
+	it('the token pasted into the Instance ID field: its length and kind, and the likely swap, but none of it', () => {
+		const message = messageOf(() => readCredentials({ ...good, idInstance: TOKEN }));
+		expect(message).toMatch(/Instance ID.*1 to 10 digits.*50 characters \(digits, letters\).*API Token in this field/);
+		expect(partsOf(TOKEN, message)).toEqual([]);
+	});
+
+	it('the token pasted into the API URL field: refused before any request, none of it shown', () => {
+		for (const apiUrl of [TOKEN, `https://${TOKEN}`, `${TOKEN}/`]) {
+			const message = messageOf(() => readCredentials({ ...good, apiUrl }));
+			expect(message).toMatch(/API URL.*not a host name: it holds 50 characters/);
+			expect(partsOf(TOKEN, message)).toEqual([]);
+		}
+	});
+
+	it('accepts an Instance ID pasted with spaces, and short hosts without a dot (a local server)', () => {
+		expect(readCredentials({ ...good, idInstance: ' 1101 000001 ' }).idInstance).toBe('1101000001');
+		expect(readCredentials({ ...good, idInstance: '1101\u00a0000\t001' }).idInstance).toBe('1101000001');
+		expect(readCredentials({ ...good, apiUrl: 'http://sandbox:3000' }).apiUrl).toBe('http://sandbox:3000');
+		expect(readCredentials({ ...good, apiUrl: 'http://[::1]:3000' }).apiUrl).toBe('http://[::1]:3000');
+	});
+});
+
+describe('withInstancePath for addresses typed in n8n\'s HTTP Request node (Custom API Call)', () => {
+	const credentials = { apiUrl: 'https://1103.api.green-api.com', idInstance: '1101000001', apiTokenInstance: TOKEN };
+	const built = (method: string, more = '') => `https://1103.api.green-api.com/waInstance1101000001/${method}/${TOKEN}${more}`;
+	// The HTTP Request node (v4) sends legacy options: the address in `uri`, no baseURL.
+	const legacy = (uri: string) => ({ uri, method: 'GET' }) as unknown as Parameters<typeof withInstancePath>[1];
+	const uriOf = (options: unknown) => (options as { uri?: string }).uri;
+
+	it.each([
+		['https://1103.api.green-api.com/sendMessage', built('sendMessage')],
+		['https://1103.api.green-api.com/getSettings/', built('getSettings')],
+		['https://1103.api.green-api.com/waInstance1101000001/getSettings', built('getSettings')],
+		['https://1103.api.green-api.com/waInstance1101000001/getSettings/', built('getSettings')],
+		['https://1103.api.green-api.com/waInstance1101000001/getSettings/{{apiTokenInstance}}', built('getSettings')],
+		['https://1103.api.green-api.com/waInstance/getSettings', built('getSettings')],
+		['https://1103.API.green-api.com:443/getSettings', built('getSettings')],
+		['https://1103.api.green-api.com/receiveNotification?receiveTimeout=5', built('receiveNotification', '?receiveTimeout=5')],
+		['https://1103.api.green-api.com/deleteNotification/12345', built('deleteNotification', '/12345')],
+		['https://1103.api.green-api.com/waInstance1101000001/deleteNotification/x/12345', built('deleteNotification', '/12345')],
+	])('%s -> the method with the instance and the token', (typed, expected) => {
+		const input = legacy(typed);
+		const out = withInstancePath(credentials, input);
+		expect(uriOf(out)).toBe(expected);
+		expect(out.url).toBeUndefined();
+		expect(out.method).toBe('GET');
+		// n8n shows the node's own options in the editor: they stay as typed
+		expect(uriOf(input)).toBe(typed);
+		// n8n may call authenticate again with its own output: nothing changes
+		expect(withInstancePath(credentials, out)).toBe(out);
+	});
+
+	it('an absolute address in `url` (httpRequest helpers) is built the same way', () => {
+		const out = withInstancePath(credentials, { url: 'https://1103.api.green-api.com/getSettings' });
+		expect(out.url).toBe(built('getSettings'));
+	});
+
+	it.each([
+		['another host', 'https://evil.example/sendMessage'],
+		['a host that only starts like it', 'https://1103.api.green-api.com.evil.example/sendMessage'],
+		['another GREEN-API host', 'https://api.green-api.com/sendMessage'],
+		['http instead of https', 'http://1103.api.green-api.com/sendMessage'],
+		['another port', 'https://1103.api.green-api.com:8443/sendMessage'],
+		['no method named', 'https://1103.api.green-api.com/'],
+	])('%s: sent as it is, without the token (%s)', (_what, typed) => {
+		const input = legacy(typed);
+		const out = withInstancePath(credentials, input);
+		expect(out).toBe(input);
+		expect(JSON.stringify(out)).not.toContain(TOKEN);
+	});
+
+	it('a relative address on another base URL is left alone', () => {
+		const input = { url: '/sendMessage', baseURL: 'https://evil.example' };
+		expect(withInstancePath(credentials, input)).toBe(input);
+	});
+
+	it('an API URL with a path (MAX instances end in /v3) takes addresses below it only', () => {
+		const v3 = { ...credentials, apiUrl: 'https://3100.api.green-api.com/v3' };
+		expect(uriOf(withInstancePath(v3, legacy('https://3100.api.green-api.com/v3/getSettings')))).toBe(
+			`https://3100.api.green-api.com/v3/waInstance1101000001/getSettings/${TOKEN}`,
+		);
+		const outside = legacy('https://3100.api.green-api.com/getSettings');
+		expect(withInstancePath(v3, outside)).toBe(outside);
+		const relative = withInstancePath(v3, { url: '/getStateInstance' });
+		expect([relative.baseURL, relative.url]).toEqual(['https://3100.api.green-api.com/v3', `/waInstance1101000001/getStateInstance/${TOKEN}`]);
+	});
+
+	it('an address naming another instance fails, naming neither ID nor the token', () => {
+		const message = messageOf(() => withInstancePath(credentials, legacy('https://1103.api.green-api.com/waInstance1101000002/getSettings')));
+		expect(message).toMatch(/another instance/);
+		expect(message).not.toContain(TOKEN);
+		expect(message).not.toContain('1101000001');
 	});
 });
 

@@ -159,6 +159,6 @@ export function utilisation(attempts: Attempt[], limit = 10): number {
 	);
 }
 
-export function refusedShare(attempts: Attempt[]): number {
+export function limitedShare(attempts: Attempt[]): number {
 	return attempts.filter((a) => !a.accepted).length / attempts.length;
 }

@@ -4,7 +4,7 @@
  */
 import { ADAPTATION, Pacer, PACING_MARGIN, Share } from '../../nodes/client/pacing';
 import { maxInWindow } from '../arrivals';
-import { random, refusedShare, simulate, utilisation, VirtualClock } from './pacing-sim';
+import { random, limitedShare, simulate, utilisation, VirtualClock } from './pacing-sim';
 
 /** Asks for n turns at once (as n8n starts all items together) and returns when each was given. */
 async function turns(pacer: Pacer, clock: VirtualClock, n: number): Promise<number[]> {
@@ -121,35 +121,35 @@ describe('Share: learning from 429s (pure)', () => {
 
 	it('alone at the full rate for a while, a stray 429 costs nothing; a second one within the second cuts to what got through', () => {
 		const s = share();
-		s.refused(60_000, 10);
+		s.rateLimited(60_000, 10);
 		expect(s.at(60_000)).toBe(1);
-		s.refused(60_900, 10);
+		s.rateLimited(60_900, 10);
 		expect(s.at(60_900)).toBeCloseTo(0.8, 9);
 	});
 
 	it('a 429 in the first second at the full rate (others started too) halves', () => {
 		const s = share();
-		s.refused(400, 4);
+		s.rateLimited(400, 4);
 		expect(s.at(400)).toBeCloseTo(0.5, 9);
 	});
 
 	it('refused twice within a second: cuts to what got through (its turns minus its 429s)', () => {
 		const s = share();
-		s.refused(400, 4); // -> 0.5
-		s.refused(400 + ADAPTATION.guardMs, 5);
+		s.rateLimited(400, 4); // -> 0.5
+		s.rateLimited(400 + ADAPTATION.guardMs, 5);
 		expect(s.at(400 + ADAPTATION.guardMs)).toBeCloseTo(0.3, 9); // 5 turns, 2 of them refused
 	});
 
 	it('429s within the guard after a cut (answers to turns taken before it) do not cut again', () => {
 		const s = share();
-		s.refused(400, 4);
-		s.refused(400 + ADAPTATION.guardMs - 1, 4);
+		s.rateLimited(400, 4);
+		s.rateLimited(400 + ADAPTATION.guardMs - 1, 4);
 		expect(s.at(400 + ADAPTATION.guardMs)).toBeCloseTo(0.5, 9);
 	});
 
 	it('holds after a cut, then grows back to the full rate: alone again means the full rate again', () => {
 		const s = share();
-		s.refused(0, 4); // -> 0.5
+		s.rateLimited(0, 4); // -> 0.5
 		expect(s.at(plateau(0.5) - 1)).toBeCloseTo(0.5, 9);
 		expect(s.at(plateau(0.5) + 2000)).toBeGreaterThan(0.5);
 		expect(s.at(plateau(0.5) + 2000)).toBeLessThan(1);
@@ -159,10 +159,10 @@ describe('Share: learning from 429s (pure)', () => {
 
 	it('a probe one level up that meets a 429 goes back one level and waits twice as long before the next', () => {
 		const s = share();
-		s.refused(0, 4); // -> 0.5
+		s.rateLimited(0, 4); // -> 0.5
 		let t = plateau(0.5);
 		while (s.at(t) < 0.6 - 1e-9) t += 10; // the probe: level 6
-		s.refused(t + 50, 6);
+		s.rateLimited(t + 50, 6);
 		expect(s.at(t + 50)).toBeCloseTo(0.5, 9);
 		expect(s.at(t + 50 + 2 * plateau(0.5) - 1)).toBeCloseTo(0.5, 9);
 		expect(s.at(t + 50 + 2 * plateau(0.5) + 3000)).toBeGreaterThan(0.5);
@@ -171,8 +171,8 @@ describe('Share: learning from 429s (pure)', () => {
 	it('plateaus are spread, so processes cut at the same moment do not probe at the same moment', () => {
 		const low = new Share(levels, ADAPTATION, () => 0);
 		const high = new Share(levels, ADAPTATION, () => 0.999);
-		low.refused(0, 4);
-		high.refused(0, 4);
+		low.rateLimited(0, 4);
+		high.rateLimited(0, 4);
 		const firstGrowth = (s: Share) => {
 			let t = 0;
 			while (s.at(t) === 0.5) t += 10;
@@ -184,41 +184,41 @@ describe('Share: learning from 429s (pure)', () => {
 	it('is whole until a 429 cuts it', () => {
 		const s = share();
 		expect(s.isWhole(0)).toBe(true);
-		s.refused(400, 4);
+		s.rateLimited(400, 4);
 		expect(s.isWhole(400)).toBe(false);
 	});
 
 	it('two 429s a whole second apart are not "twice within a second"', () => {
 		const s = share();
-		s.refused(60_000, 10);
-		s.refused(61_000, 10);
+		s.rateLimited(60_000, 10);
+		s.rateLimited(61_000, 10);
 		expect(s.at(61_000)).toBe(1);
 	});
 
 	it('sharing, a single 429 costs one level, however few turns it gave in the last second', () => {
 		const s = share();
-		s.refused(0, 10);
-		s.refused(900, 10); // twice within a second: 10 turns, 2 refused -> 0.8
+		s.rateLimited(0, 10);
+		s.rateLimited(900, 10); // twice within a second: 10 turns, 2 answered 429 -> 0.8
 		expect(s.at(900)).toBeCloseTo(0.8, 9);
 		// A second later (the earlier 429s are out of the window), one 429 with 2 turns in the last second.
-		s.refused(2000, 2);
+		s.rateLimited(2000, 2);
 		expect(s.at(2000)).toBeCloseTo(0.7, 9);
 	});
 
 	it('a 429 never raises the share: at most one level below where it was', () => {
 		const s = share();
-		s.refused(400, 4); // -> 0.5
+		s.rateLimited(400, 4); // -> 0.5
 		// Twice within a second, with more turns than its level gave: still one level down, not up.
-		s.refused(400 + ADAPTATION.guardMs, 9);
+		s.rateLimited(400 + ADAPTATION.guardMs, 9);
 		expect(s.at(400 + ADAPTATION.guardMs)).toBeCloseTo(0.4, 9);
 	});
 
 	it('a probe two levels up or more that meets a 429 goes back one level without waiting longer (the first level held)', () => {
 		const s = share();
-		s.refused(0, 4); // -> 0.5
+		s.rateLimited(0, 4); // -> 0.5
 		let t = plateau(0.5);
 		while (s.at(t) < 0.7 - 1e-9) t += 10; // level 7
-		s.refused(t, 7);
+		s.rateLimited(t, 7);
 		expect(s.at(t)).toBeCloseTo(0.6, 9);
 		expect(s.at(t + plateau(0.6) + 3000)).toBeGreaterThan(0.6);
 	});
@@ -234,16 +234,16 @@ describe('Share: learning from 429s (pure)', () => {
 	it('counts levels in the rate it is given now', () => {
 		const s = share();
 		s.setLevels(4); // Max Requests Per Second 4
-		s.refused(400, 1); // first second, with others: half of 4 turns
+		s.rateLimited(400, 1); // first second, with others: half of 4 turns
 		expect(s.at(400)).toBeCloseTo(0.5, 9);
 		s.setLevels(5); // now 5: the share 0.5 is level 2 of 5, one 429 a second later takes it to 1 of 5
-		s.refused(1500, 2);
+		s.rateLimited(1500, 2);
 		expect(s.at(1500)).toBeCloseTo(0.2, 9);
 	});
 
 	it('never drops below the floor', () => {
 		const s = share();
-		for (let t = 0; t < 20_000; t += ADAPTATION.guardMs) s.refused(t, 1);
+		for (let t = 0; t < 20_000; t += ADAPTATION.guardMs) s.rateLimited(t, 1);
 		expect(s.at(20_000)).toBeGreaterThanOrEqual(ADAPTATION.floor);
 	});
 });
@@ -252,7 +252,7 @@ describe('processes that cannot see each other share one instance (virtual clock
 	it('one process: about 95% of the limit and no 429', async () => {
 		const { attempts, failed } = await simulate({ processes: [{ items: 100 }] });
 		expect(failed).toEqual([0]);
-		expect(refusedShare(attempts)).toBe(0);
+		expect(limitedShare(attempts)).toBe(0);
 		expect(utilisation(attempts)).toBeGreaterThan(0.94);
 	});
 
@@ -268,7 +268,7 @@ describe('processes that cannot see each other share one instance (virtual clock
 			const { attempts, failed } = await simulate({ processes, seed });
 			expect(failed.every((f) => f === 0)).toBe(true);
 			expect(utilisation(attempts)).toBeGreaterThanOrEqual(minShare);
-			expect(refusedShare(attempts)).toBeLessThanOrEqual(max429);
+			expect(limitedShare(attempts)).toBeLessThanOrEqual(max429);
 		}
 	});
 
