@@ -198,7 +198,8 @@ describe('withInstancePath for addresses typed in n8n\'s HTTP Request node (Cust
 
 describe('readCredentials: what a wrong field is said to hold', () => {
 	const good = { apiUrl: 'https://1103.api.green-api.com', idInstance: '1101000001', apiTokenInstance: TOKEN };
-	const idMessage = (idInstance: string | undefined) => messageOf(() => readCredentials({ ...good, idInstance }));
+	const idMessage = (idInstance: string | undefined) =>
+		messageOf(() => readCredentials(idInstance === undefined ? { apiUrl: good.apiUrl, apiTokenInstance: TOKEN } : { ...good, idInstance }));
 
 	it.each<[string | undefined, string]>([
 		[undefined, 'it is empty'],
