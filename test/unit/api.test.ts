@@ -243,6 +243,8 @@ describe('withInstancePath: which requests get the instance and the token', () =
 		});
 		const outside = { url: 'https://1103.api.green-api.com/getSettings' };
 		expect(withInstancePath(max, outside)).toBe(outside);
+		const lookalike = { url: 'https://1103.api.green-api.com/v3x/getSettings' };
+		expect(withInstancePath(max, lookalike)).toBe(lookalike);
 	});
 
 	it('an address that names no method (a file, say) gets nothing; a query is kept as it was', () => {
