@@ -22,7 +22,7 @@ const unusedVars = [
 ];
 
 export default defineConfig(
-	globalIgnores(['dist/', 'node_modules/', '.cache/', 'coverage/', '**/*.tgz']),
+	globalIgnores(['dist/', 'node_modules/', '.cache/', 'coverage/', '**/*.tgz', '.stryker-tmp/', 'reports/']),
 
 	// Shipped code: n8n-node CLI's configuration for community nodes.
 	{

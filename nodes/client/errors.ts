@@ -209,8 +209,9 @@ function statusMessage(info: FailureInfo, ctx: ErrorContext): [string, string] {
 			}
 			else if (text.includes('expired')) todo = 'The instance has expired: renew it in the GREEN-API console.';
 			else if (text.includes('deleted')) todo = 'The instance was deleted: create a new one and update the credential.';
-			else if (text.includes('phone')) todo = 'Check the phone number: international format, 11 to 16 digits, country code first, e.g. 441234567890.';
+			// Before 'phone': GREEN-API's text is "check phone number timeout limit exceeded".
 			else if (text.includes('timeout limit')) todo = 'GREEN-API limits how often numbers can be checked: wait and try again later.';
+			else if (text.includes('phone')) todo = 'Check the phone number: international format, 11 to 16 digits, country code first, e.g. 441234567890.';
 			return [`GREEN-API rejected the request${said}`, todo];
 		}
 		case 401:

@@ -1,4 +1,5 @@
-import { normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/client/api';
+import { GreenApi as GreenApiCredential } from '../../credentials/GreenApi.credentials';
+import { GREEN_API_CREDENTIAL, normalizeApiUrl, readCredentials, redact, withInstancePath } from '../../nodes/client/api';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829';
 
@@ -29,6 +30,14 @@ describe('withInstancePath', () => {
 	it('leaves a request that is already built as it is (n8n authenticates again after a 401)', () => {
 		const once = withInstancePath(credentials, { url: '/getStateInstance' });
 		expect(withInstancePath(credentials, once)).toBe(once);
+		// Also when the token (hex) happens to end in letters, like a method name.
+		const lettersLast = { ...credentials, apiTokenInstance: `${TOKEN.slice(0, -2)}fe` };
+		const built = withInstancePath(lettersLast, { url: '/qr' });
+		expect(withInstancePath(lettersLast, built)).toBe(built);
+	});
+
+	it('takes the method name with or without the leading slash', () => {
+		expect(withInstancePath(credentials, { url: 'getStateInstance' }).url).toBe(`/waInstance1101000001/getStateInstance/${TOKEN}`);
 	});
 
 	it('does not change the caller\'s options object', () => {
@@ -58,6 +67,12 @@ describe('withInstancePath', () => {
 describe('redact', () => {
 	it('removes a known token anywhere', () => {
 		expect(redact(`token ${TOKEN} here`, [TOKEN])).toBe('token *** here');
+	});
+
+	it('masks a known value only when it is long enough to be a token (short ones would garble the text)', () => {
+		expect(redact('a bad idea', ['a', 'bad'])).toBe('a bad idea');
+		expect(redact('a bad idea', ['idea'])).toBe('a bad ***');
+		expect(redact('a bad idea', ['', undefined])).toBe('a bad idea');
 	});
 
 	it('removes the token segment of a GREEN-API URL even when the token is not known', () => {
@@ -178,5 +193,71 @@ describe('withInstancePath for addresses typed in n8n\'s HTTP Request node (Cust
 		expect(message).toMatch(/another instance/);
 		expect(message).not.toContain(TOKEN);
 		expect(message).not.toContain('1101000001');
+	});
+});
+
+describe('readCredentials: what a wrong field is said to hold', () => {
+	const good = { apiUrl: 'https://1103.api.green-api.com', idInstance: '1101000001', apiTokenInstance: TOKEN };
+	const idMessage = (idInstance: string | undefined) =>
+		messageOf(() => readCredentials(idInstance === undefined ? { apiUrl: good.apiUrl, apiTokenInstance: TOKEN } : { ...good, idInstance }));
+
+	it.each<[string | undefined, string]>([
+		[undefined, 'it is empty'],
+		['x', 'it holds 1 character (letters)'],
+		['1101-000001', 'it holds 11 characters (digits, other characters): is the API Token in this field?'],
+		// Long, but digits only: a wrong ID, not the token.
+		['12345678901', 'it holds 11 characters (digits)'],
+		// Not longer than an ID can be: not taken for the token.
+		['x123456789', 'it holds 10 characters (digits, letters)'],
+	])('Instance ID %p: %s', (idInstance, said) => {
+		expect(idMessage(idInstance)).toMatch(new RegExp(`must be 1 to 10 digits \\(idInstance from the console\\), but ${said.replace(/[()?]/g, '\\$&')}$`));
+	});
+
+	it('accepts a long IPv6 address as the host, and refuses an API URL without a host or with a broken one', () => {
+		expect(readCredentials({ ...good, apiUrl: 'http://[2001:db8:85a3::8a2e:370:7334]:3000' }).apiUrl).toBe('http://[2001:db8:85a3::8a2e:370:7334]:3000');
+		expect(() => readCredentials({ ...good, apiUrl: 'file:///etc/hosts' })).toThrow(/API URL.*not a host name/);
+		expect(() => readCredentials({ ...good, apiUrl: 'https://my host.example' })).toThrow(/API URL.*not a host name/);
+	});
+});
+
+describe('withInstancePath: which requests get the instance and the token', () => {
+	const credentials = { apiUrl: 'https://1103.api.green-api.com', idInstance: '1101000001', apiTokenInstance: TOKEN };
+	const path = (method: string, more = '') => `/waInstance1101000001/${method}/${TOKEN}${more}`;
+
+	it('a request without an address is left as it is', () => {
+		const options = { method: 'GET' } as Parameters<typeof withInstancePath>[1];
+		expect(withInstancePath(credentials, options)).toBe(options);
+	});
+
+	it('a path with extra slashes, or based on the API URL, is built; a built one gets its base', () => {
+		expect(withInstancePath(credentials, { url: '//getSettings' })).toMatchObject({ baseURL: credentials.apiUrl, url: path('getSettings') });
+		expect(withInstancePath(credentials, { baseURL: credentials.apiUrl, url: '/getSettings' })).toMatchObject({ baseURL: credentials.apiUrl, url: path('getSettings') });
+		expect(withInstancePath(credentials, { url: path('getSettings') })).toMatchObject({ baseURL: credentials.apiUrl, url: path('getSettings') });
+	});
+
+	it('below an API URL with a path (MAX instances end in /v3): based requests are built there, others get nothing', () => {
+		const max = { ...credentials, apiUrl: 'https://1103.api.green-api.com/v3' };
+		expect(withInstancePath(max, { baseURL: 'https://1103.api.green-api.com/v3//', url: '//getSettings' })).toMatchObject({
+			baseURL: max.apiUrl,
+			url: path('getSettings'),
+		});
+		const outside = { url: 'https://1103.api.green-api.com/getSettings' };
+		expect(withInstancePath(max, outside)).toBe(outside);
+		const lookalike = { url: 'https://1103.api.green-api.com/v3x/getSettings' };
+		expect(withInstancePath(max, lookalike)).toBe(lookalike);
+	});
+
+	it('an address that names no method (a file, say) gets nothing; a query is kept as it was', () => {
+		const file = { url: 'https://1103.api.green-api.com/favicon.ico' };
+		expect(withInstancePath(credentials, file)).toBe(file);
+		expect(withInstancePath(credentials, { url: 'https://1103.api.green-api.com/receiveNotification?a=1?b=2' }).url).toBe(
+			`https://1103.api.green-api.com${path('receiveNotification')}?a=1?b=2`,
+		);
+	});
+});
+
+describe('the credential', () => {
+	it('is the one the package ships', () => {
+		expect(new GreenApiCredential().name).toBe(GREEN_API_CREDENTIAL);
 	});
 });

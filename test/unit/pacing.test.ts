@@ -181,6 +181,66 @@ describe('Share: learning from 429s (pure)', () => {
 		expect(firstGrowth(high) - firstGrowth(low)).toBeGreaterThan(plateau(0.5) * ADAPTATION.plateauSpread);
 	});
 
+	it('is whole until a 429 cuts it', () => {
+		const s = share();
+		expect(s.isWhole(0)).toBe(true);
+		s.rateLimited(400, 4);
+		expect(s.isWhole(400)).toBe(false);
+	});
+
+	it('two 429s a whole second apart are not "twice within a second"', () => {
+		const s = share();
+		s.rateLimited(60_000, 10);
+		s.rateLimited(61_000, 10);
+		expect(s.at(61_000)).toBe(1);
+	});
+
+	it('sharing, a single 429 costs one level, however few turns it gave in the last second', () => {
+		const s = share();
+		s.rateLimited(0, 10);
+		s.rateLimited(900, 10); // twice within a second: 10 turns, 2 answered 429 -> 0.8
+		expect(s.at(900)).toBeCloseTo(0.8, 9);
+		// A second later (the earlier 429s are out of the window), one 429 with 2 turns in the last second.
+		s.rateLimited(2000, 2);
+		expect(s.at(2000)).toBeCloseTo(0.7, 9);
+	});
+
+	it('a 429 never raises the share: at most one level below where it was', () => {
+		const s = share();
+		s.rateLimited(400, 4); // -> 0.5
+		// Twice within a second, with more turns than its level gave: still one level down, not up.
+		s.rateLimited(400 + ADAPTATION.guardMs, 9);
+		expect(s.at(400 + ADAPTATION.guardMs)).toBeCloseTo(0.4, 9);
+	});
+
+	it('a probe two levels up or more that meets a 429 goes back one level without waiting longer (the first level held)', () => {
+		const s = share();
+		s.rateLimited(0, 4); // -> 0.5
+		let t = plateau(0.5);
+		while (s.at(t) < 0.7 - 1e-9) t += 10; // level 7
+		s.rateLimited(t, 7);
+		expect(s.at(t)).toBeCloseTo(0.6, 9);
+		expect(s.at(t + plateau(0.6) + 3000)).toBeGreaterThan(0.6);
+	});
+
+	it('settling after a shared first second takes what got through, holds for the plateau, then grows', () => {
+		const s = share();
+		s.settle(0, 4);
+		expect(s.at(0)).toBeCloseTo(0.4, 9);
+		expect(s.at(plateau(0.4) - 1)).toBeCloseTo(0.4, 9);
+		expect(s.at(plateau(0.4) + 3000)).toBeGreaterThan(0.4);
+	});
+
+	it('counts levels in the rate it is given now', () => {
+		const s = share();
+		s.setLevels(4); // Max Requests Per Second 4
+		s.rateLimited(400, 1); // first second, with others: half of 4 turns
+		expect(s.at(400)).toBeCloseTo(0.5, 9);
+		s.setLevels(5); // now 5: the share 0.5 is level 2 of 5, one 429 a second later takes it to 1 of 5
+		s.rateLimited(1500, 2);
+		expect(s.at(1500)).toBeCloseTo(0.2, 9);
+	});
+
 	it('never drops below the floor', () => {
 		const s = share();
 		for (let t = 0; t < 20_000; t += ADAPTATION.guardMs) s.rateLimited(t, 1);

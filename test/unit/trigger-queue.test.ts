@@ -22,6 +22,18 @@ describe('readMessagesCount', () => {
 		expect(() => readMessagesCount(answer)).toThrow(new QueueAnswerError(message));
 	});
 
+	it('says what came even when it cannot be written as JSON', () => {
+		const circular: Record<string, unknown> = {};
+		circular.self = circular;
+		expect(() => readMessagesCount(circular)).toThrow(new QueueAnswerError('GREEN-API answered getMessagesCount without a count: [object Object]'));
+	});
+
+	it('shows an answer of up to 120 characters whole', () => {
+		// {"other":""} is 12 characters.
+		const whole = { other: 'x'.repeat(108) };
+		expect(() => readMessagesCount(whole)).toThrow(new QueueAnswerError(`GREEN-API answered getMessagesCount without a count: ${JSON.stringify(whole)}`));
+	});
+
 	it('shortens a long answer in the message', () => {
 		const long = { other: 'x'.repeat(500) };
 		expect(() => readMessagesCount(long)).toThrow(/without a count: \{"other":"x{100,}\.\.\.$/);

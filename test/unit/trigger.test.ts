@@ -3,7 +3,7 @@
  * -> the items to emit and the watch to store. The engine tests (test/trigger.test.ts) prove
  * that the node feeds it from real answers and stores its result the way n8n saves static data.
  */
-import { decide, settingsFrom, testEvent } from '../../nodes/GreenApiTrigger/decide';
+import { decide, DEFAULT_STUCK_MINUTES, DEFAULT_STUCK_STATE, settingsFrom, testEvent } from '../../nodes/GreenApiTrigger/decide';
 import type { Observation, Settings, Watch } from '../../nodes/GreenApiTrigger/decide';
 
 const ID = '1101000001';
@@ -304,6 +304,25 @@ describe('settingsFrom (the node parameters)', () => {
 		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: 'starting', minutes: Number.NaN }] } })).toThrow(
 			'Stuck Thresholds, entry 1: Minutes must be a number of at least 0, got null',
 		);
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: 'starting', minutes: 5 }, { state: 'blocked', minutes: -1 }] } })).toThrow(
+			'Stuck Thresholds, entry 2: Minutes must be a number of at least 0, got -1',
+		);
+	});
+
+	it('Stuck Thresholds: a state must be chosen (blank or from an expression with spaces); minutes may be a fraction', () => {
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
+		expect(() => settingsFrom([], { stuckThresholds: { threshold: [{ state: '  ', minutes: 9 }] } })).toThrow('Stuck Thresholds, entry 1: choose a state');
+		expect(settingsFrom([], { stuckThresholds: { threshold: [{ state: ' starting ', minutes: 0.5 }] } }).stuck).toEqual([{ state: 'starting', minutes: 0.5 }]);
+	});
+
+	it("a new Stuck Thresholds row starts as GREEN-API's own rule: starting for more than 5 minutes needs a reboot", () => {
+		expect(settingsFrom([], { stuckThresholds: { threshold: [{ state: DEFAULT_STUCK_STATE, minutes: DEFAULT_STUCK_MINUTES }] } }).stuck).toEqual([
+			{ state: 'starting', minutes: 5 },
+		]);
+	});
+
+	it('Fire On States left out means every state', () => {
+		expect(settingsFrom(undefined, {}).fireOn).toEqual([]);
 	});
 });
 
