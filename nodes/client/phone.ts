@@ -5,7 +5,8 @@ export const MAX_PHONE_DIGITS = 16;
 export class PhoneNumberError extends Error {}
 
 function show(value: unknown): string {
-	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+	// JSON.stringify throws for a BigInt (a number from an expression can be one).
+	const text = typeof value === 'string' ? `"${value}"` : typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -78,3 +78,10 @@ describe('numbers without a country code', () => {
 		expect(() => jsonWithPhoneNumber('447700900150x')).toThrow(PhoneNumberError);
 	});
 });
+
+describe('values of other types', () => {
+	it('a BigInt is refused with a PhoneNumberError that shows it, not a crash', () => {
+		expect(() => normalizePhoneNumber(BigInt('441234567890'))).toThrow(PhoneNumberError);
+		expect(() => normalizePhoneNumber(BigInt('441234567890'))).toThrow('441234567890 is not a phone number: expected text or a number');
+	});
+});
