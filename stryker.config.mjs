@@ -19,6 +19,7 @@ export default {
 		'nodes/client/states.ts',
 		'nodes/client/queue.ts',
 		'nodes/GreenApiTrigger/decide.ts',
+		'nodes/GreenApiTrigger/fleetDecide.ts',
 		// Only the Share class (lines 71-149; move the range with it): its logic is pure, times are
 		// passed in. The Pacer around it runs on timers.
 		'nodes/client/pacing.ts:71-149',

@@ -160,6 +160,23 @@ describe('state changes', () => {
 		expect(two.watch.instances![C.idInstance]).toMatchObject({ s: 'notAuthorized', t: ms(0) });
 	});
 
+	it('an instance still being created (null, then null again) stays silent and its failure count starts over', () => {
+		const start = fleet({ [C.idInstance]: { s: null, t: ms(-3), f: [2, ms(-2)] } });
+		const d = decideFleet(start, [C], seen({ [C.idInstance]: null }), settings({ unreachableAfterPolls: 3 }), clock(0));
+		expect(d.events).toEqual([]);
+		expect(d.watch.instances).toEqual({ [C.idInstance]: { s: null, t: ms(-3) } });
+	});
+
+	it('with Emit Current State on First Poll an instance being created gets no item; without it none gets one', () => {
+		const on = decideFleet({}, [C], seen({ [C.idInstance]: null }), settings({ emitInitialState: true }), clock(0));
+		expect(on.events).toEqual([]);
+		const off = decideFleet({}, [A, B], seen({ [A.idInstance]: 'blocked', [B.idInstance]: 'authorized' }), settings({ emitInitialState: false }), clock(0));
+		expect(off.events).toEqual([]);
+		// Not the first poll: a new instance is an appeared item, never an initialState one.
+		const later = decideFleet(fleet({ [B.idInstance]: { s: 'authorized', t: ms(-1) } }), [A, B], seen({ [A.idInstance]: 'blocked', [B.idInstance]: 'authorized' }), settings({ emitInitialState: true }), clock(0));
+		expect(later.events.map((e) => e.event)).toEqual(['instanceAppeared']);
+	});
+
 	it('never changes the stored watch it was given', () => {
 		const start = fleet({ [A.idInstance]: { s: 'authorized', t: ms(-1), f: [2, ms(-2)] }, [B.idInstance]: { s: 'starting', t: ms(-9), p: ['blocked', ms(-1), 1] } });
 		const copy = JSON.parse(JSON.stringify(start)) as FleetWatch;
@@ -215,6 +232,13 @@ describe('passing failures and unreachable instances', () => {
 		expect(d.flatMap((x) => x.events)).toEqual([]);
 	});
 
+	it('reported unreachable, then the option turned to 0: its return is not announced either', () => {
+		const reported = fleet({ [A.idInstance]: { s: 'authorized', t: ms(-30), f: [3, ms(-3)], u: 1 } });
+		const d = decideFleet(reported, [A], seen({ [A.idInstance]: 'authorized' }), settings({ unreachableAfterPolls: 0 }), clock(0));
+		expect(d.events).toEqual([]);
+		expect(d.watch.instances).toEqual({ [A.idInstance]: { s: 'authorized', t: ms(-30) } });
+	});
+
 	it('an instance first seen failing gets its baseline from its first answer, without an event', () => {
 		const d = run(fleet({ [A.idInstance]: {} }), [fail(1), ok(2, 'blocked')], settings());
 		expect(d.flatMap((x) => x.events)).toEqual([]);
@@ -265,6 +289,8 @@ describe('the instance list', () => {
 	it('an instance gone from the list altogether is reported deleted', () => {
 		const d = decideFleet(stored, [B], seen({ [B.idInstance]: 'yellowCard' }), settings(), clock(0));
 		expect(d.events).toEqual([expect.objectContaining({ event: 'instanceDeleted', idInstance: A.idInstance, previousState: 'authorized' })]);
+		// Not in the list: nothing is known of its name or type.
+		expect(d.events[0]).toMatchObject({ name: '', typeInstance: '' });
 		expect(Object.keys(d.watch.instances!)).toEqual([B.idInstance]);
 	});
 
